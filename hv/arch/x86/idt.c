@@ -1,0 +1,66 @@
+/* The hypervisor's IDT: all 32 exception vectors end in a decoded panic. */
+#include <arch/idt.h>
+#include <arch/power.h>
+#include <arch/x86.h>
+#include <core/console.h>
+#include <core/panic.h>
+
+struct idt_gate {
+	u16 offset_lo, selector;
+	u8 ist, type_attr;
+	u16 offset_mid;
+	u32 offset_hi, zero;
+} __packed;
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
+
+#define KERNEL_CS 0x08
+#define GATE_INTERRUPT_PRESENT 0x8e
+
+extern const u64 idt_stub_table[32];
+static struct idt_gate idt[32] __aligned(16);
+
+static const char *const exception_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
+	"#OF overflow", "#BR bound range", "#UD invalid opcode",
+	"#NM device not available", "#DF double fault", "coprocessor overrun",
+	"#TS invalid TSS", "#NP segment not present", "#SS stack fault",
+	"#GP general protection", "#PF page fault", "reserved 15",
+	"#MF x87 error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD error", "#VE virtualization", "#CP control protection",
+};
+
+void idt_init(void)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed idtr = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
+
+	for (unsigned v = 0; v < 32; v++) {
+		u64 h = idt_stub_table[v];
+
+		idt[v] = (struct idt_gate){
+			.offset_lo = (u16)h, .selector = KERNEL_CS,
+			.type_attr = GATE_INTERRUPT_PRESENT,
+			.offset_mid = (u16)(h >> 16), .offset_hi = (u32)(h >> 32),
+		};
+	}
+	asm volatile("lidt %0" : : "m"(idtr));
+}
+
+__noreturn void trap_handler(struct trap_frame *f)
+{
+	const char *name = f->vector < 32 && exception_names[f->vector]
+		? exception_names[f->vector] : "reserved";
+
+	hv_log("PANIC: exception %s (vector %lu, error 0x%lx) at rip 0x%lx",
+	       name, f->vector, f->error, f->rip);
+	hv_log("  rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx", f->rax, f->rbx, f->rcx, f->rdx);
+	hv_log("  rsi=%016lx rdi=%016lx rbp=%016lx rsp=%016lx", f->rsi, f->rdi, f->rbp, f->rsp);
+	hv_log("  r8 =%016lx r9 =%016lx r10=%016lx r11=%016lx", f->r8, f->r9, f->r10, f->r11);
+	hv_log("  r12=%016lx r13=%016lx r14=%016lx r15=%016lx", f->r12, f->r13, f->r14, f->r15);
+	hv_log("  cr0=%016lx cr2=%016lx cr3=%016lx cr4=%016lx rflags=%016lx",
+	       read_cr0(), read_cr2(), read_cr3(), read_cr4(), f->rflags);
+	backtrace_print(f->rip, f->rbp);
+	power_off(HV_STATUS_PANIC);
+}

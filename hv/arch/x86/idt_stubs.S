@@ -1,0 +1,56 @@
+/*
+ * Exception entry stubs: void idt_stub_N(void), installed by idt_init().
+ * Contract: runs on the interrupted stack (ring 0, no IST). Each stub makes
+ * the frame uniform (pushing a zero where the CPU pushes no error code),
+ * pushes its vector, saves all GPRs as struct trap_frame and calls
+ * trap_handler(frame), which never returns.
+ */
+	.text
+
+/* Vectors whose exceptions push an error code (SDM vol. 3, table 6-1). */
+.macro stub vec
+	.global idt_stub_\vec
+idt_stub_\vec:
+	.if (\vec == 8 || (\vec >= 10 && \vec <= 14) || \vec == 17 || \vec == 21 || \vec == 29 || \vec == 30)
+	.else
+	pushq $0			/* no error code: keep the frame uniform */
+	.endif
+	pushq $\vec
+	jmp trap_common
+.endm
+
+.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	stub \v
+.endr
+
+trap_common:
+	/* Save GPRs in reverse order of struct trap_frame. */
+	pushq %rax
+	pushq %rcx
+	pushq %rdx
+	pushq %rbx
+	pushq %rbp
+	pushq %rsi
+	pushq %rdi
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	mov %rsp, %rdi			/* argument: the frame */
+	cld
+	call trap_handler		/* noreturn */
+	ud2
+
+	.section .rodata
+	.balign 8
+	.global idt_stub_table
+idt_stub_table:
+.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad idt_stub_\v
+.endr
+
+	.section .note.GNU-stack, "", @progbits	/* no executable stack */

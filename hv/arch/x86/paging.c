@@ -1,0 +1,36 @@
+/* Generic 4-level page-table construction; see arch/paging.h. */
+#include <arch/paging.h>
+#include <arch/x86.h>
+#include <core/pmm.h>
+
+int pt_map_4k(u64 *root, u64 va, u64 pa, const struct pt_format *fmt)
+{
+	u64 table;
+
+	if (!*root && !(*root = pmm_alloc(1)))
+		return -1;
+	table = *root;
+	/* Levels 4, 3, 2 point to tables; level 1 holds the leaf. */
+	for (int shift = 39; shift > 12; shift -= 9) {
+		u64 *e = (u64 *)phys_to_virt(table) + ((va >> shift) & 511);
+
+		if (!(*e & fmt->present)) {
+			u64 next = pmm_alloc(1);
+
+			if (!next)
+				return -1;
+			*e = next | fmt->table_flags;
+		}
+		table = *e & PTE_ADDR_MASK;
+	}
+	((u64 *)phys_to_virt(table))[(va >> 12) & 511] = pa | fmt->leaf_flags;
+	return 0;
+}
+
+int pt_map_range(u64 *root, u64 va, u64 pa, u64 size, const struct pt_format *fmt)
+{
+	for (u64 off = 0; off < size; off += PAGE_SIZE)
+		if (pt_map_4k(root, va + off, pa + off, fmt))
+			return -1;
+	return 0;
+}

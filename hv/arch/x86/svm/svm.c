@@ -1,0 +1,157 @@
+/*
+ * AMD-V backend set-up: detection, enabling SVM, the shared I/O and MSR
+ * permission maps, and a VMCB for a 64-bit guest (APM vol. 2, chapter 15).
+ */
+#include <arch/vendor.h>
+#include <arch/x86.h>
+#include <core/console.h>
+#include <core/pmm.h>
+#include <core/vm.h>
+#include <lib/string.h>
+
+#include "svm.h"
+
+/* CPUID bits (APM vol. 3, appendix E) */
+#define CPUID_80000001_ECX_SVM BIT(2)
+#define CPUID_8000000A_EDX_NP BIT(0)
+
+#define IOPM_PAGES 3   /* 12 KiB: one bit per port (APM vol. 2, 15.10.1) */
+#define MSRPM_PAGES 2  /* 8 KiB: two bits per MSR (APM vol. 2, 15.11) */
+
+/* Segment attributes in VMCB format (see struct vmcb_seg). */
+#define SEG_CODE64 0xa9b /* G, L, P, S, type 0xb (execute/read, accessed) */
+#define SEG_DATA 0xc93   /* G, D/B, P, S, type 0x3 (read/write, accessed) */
+#define SEG_TSS64 0x08b  /* P, type 0xb (busy 64-bit TSS) */
+#define SEG_LDT 0x082    /* P, type 0x2 */
+#define GUEST_PAT 0x0007040600070406ull /* the reset value of IA32_PAT */
+
+u64 svm_iopm_pa, svm_msrpm_pa;
+u32 svm_nr_asids;
+
+static bool svm_probe(void)
+{
+	struct cpuid_regs r;
+
+	cpuid(0x80000000, 0, &r);
+	if (r.eax < 0x8000000a)
+		return false;
+	cpuid(0x80000001, 0, &r);
+	if (!(r.ecx & CPUID_80000001_ECX_SVM))
+		return false;
+	cpuid(0x8000000a, 0, &r);
+	return r.edx & CPUID_8000000A_EDX_NP;
+}
+
+/* Lets the guest touch an MSR directly: clears its read and write bits. */
+static void msrpm_allow(u8 *msrpm, u32 msr)
+{
+	u32 bit = (msr - 0xc0000000u) * 2 + 0x800 * 8; /* the 0xc0000000 block */
+
+	msrpm[bit / 8] &= (u8) ~(3u << (bit % 8));
+}
+
+static int svm_cpu_init(void)
+{
+	struct cpuid_regs r;
+	u64 hsave;
+	u8 *msrpm;
+
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+		hv_log("SVM is disabled by the firmware (VM_CR.SVMDIS)");
+		return -1;
+	}
+	cpuid(0x8000000a, 0, &r);
+	svm_nr_asids = r.ebx;
+	hsave = pmm_alloc(1);
+	svm_iopm_pa = pmm_alloc(IOPM_PAGES);
+	svm_msrpm_pa = pmm_alloc(MSRPM_PAGES);
+	if (!hsave || !svm_iopm_pa || !svm_msrpm_pa || svm_nr_asids < 2)
+		return -1;
+
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, hsave);
+
+	/* Intercept every port and every MSR, except the segment bases that
+	 * live in the guest's VMSAVE state and that we never use ourselves. */
+	memset(phys_to_virt(svm_iopm_pa), 0xff, IOPM_PAGES * PAGE_SIZE);
+	msrpm = phys_to_virt(svm_msrpm_pa);
+	memset(msrpm, 0xff, MSRPM_PAGES * PAGE_SIZE);
+	msrpm_allow(msrpm, MSR_FS_BASE);
+	msrpm_allow(msrpm, MSR_GS_BASE);
+	msrpm_allow(msrpm, MSR_KERNEL_GS_BASE);
+	hv_log("svm: revision %u, %u ASIDs", (unsigned)(r.eax & 0xff), svm_nr_asids);
+	return 0;
+}
+
+static void seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit, u64 base)
+{
+	*s = (struct vmcb_seg){ .selector = sel, .attrib = attrib, .limit = limit, .base = base };
+}
+
+static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
+{
+	u64 pa = pmm_alloc(1);
+	struct vmcb *vmcb;
+
+	if (!pa)
+		return -1;
+	vmcb = phys_to_virt(pa);
+	v->vendor = vmcb;
+	v->vendor_pa = pa;
+
+	vmcb->intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD |
+		SVM_INTERCEPT_HLT | SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO_PROT |
+		SVM_INTERCEPT_MSR_PROT | SVM_INTERCEPT_SHUTDOWN;
+	/* Guest EFER.SVME must be set, so the SVM instructions are ours to trap. */
+	vmcb->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
+		SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI |
+		SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT;
+	vmcb->iopm_base_pa = svm_iopm_pa;
+	vmcb->msrpm_base_pa = svm_msrpm_pa;
+	/* ASIDs 1..n-1 are shared round-robin; svm_vcpu_run flushes on reuse. */
+	vmcb->asid = 1 + v->vm->id % (svm_nr_asids - 1);
+	vmcb->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
+	vmcb->np_enable = 1;
+	vmcb->n_cr3 = v->vm->nested_root;
+
+	seg(&vmcb->cs, VM_GUEST_CS, SEG_CODE64, 0xffffffff, 0);
+	seg(&vmcb->ds, VM_GUEST_DS, SEG_DATA, 0xffffffff, 0);
+	vmcb->es = vmcb->ss = vmcb->fs = vmcb->gs = vmcb->ds;
+	seg(&vmcb->tr, 0, SEG_TSS64, 0x67, 0);
+	seg(&vmcb->ldtr, 0, SEG_LDT, 0, 0);
+	seg(&vmcb->gdtr, 0, 0, boot->gdt_limit, boot->gdt_base);
+	seg(&vmcb->idtr, 0, 0, 0, 0); /* no IDT: any exception ends in shutdown */
+	vmcb->efer = EFER_LME | EFER_LMA | EFER_SVME;
+	vmcb->cr0 = CR0_PG | CR0_WP | CR0_NE | CR0_ET | CR0_MP | CR0_PE;
+	vmcb->cr3 = boot->cr3;
+	vmcb->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	vmcb->dr6 = 0xffff0ff0;
+	vmcb->dr7 = 0x400;
+	vmcb->g_pat = GUEST_PAT;
+	vmcb->rflags = 0x2;
+	vmcb->rip = boot->rip;
+	vmcb->rsp = boot->rsp;
+	memset(v->gpr, 0, sizeof(v->gpr));
+	v->gpr[GPR_RDI] = boot->rdi;
+	return 0;
+}
+
+static u64 svm_get_rflags(struct vcpu *v)
+{
+	return ((struct vmcb *)v->vendor)->rflags;
+}
+
+static const u8 vmmcall_insn[] = { 0x0f, 0x01, 0xd9 };
+
+const struct vendor_ops svm_ops = {
+	.name = "AMD-V (SVM) with nested paging",
+	.probe = svm_probe,
+	.cpu_init = svm_cpu_init,
+	.vm_map_memory = svm_npt_map,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_run = svm_vcpu_run,
+	.inject_exception = svm_inject_exception,
+	.get_rflags = svm_get_rflags,
+	.hypercall_insn = vmmcall_insn,
+	.hypercall_insn_len = sizeof(vmmcall_insn),
+};

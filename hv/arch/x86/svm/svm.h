@@ -1,0 +1,28 @@
+/* Internal interface of the SVM backend (hv/arch/x86/svm/). */
+#ifndef SVM_SVM_H
+#define SVM_SVM_H
+
+#include "vmcb.h"
+
+struct vcpu;
+struct vm;
+
+/* svm_entry.S: one world switch; guest GPRs other than RAX/RSP in v->gpr. */
+void svm_vmrun(u64 vmcb_pa, struct vcpu *v);
+
+/* svm_exit.c */
+void svm_vcpu_run(struct vcpu *v);
+void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+
+/* svm_dump.c: the VMCB decoded, for unexpected exits and failed VMRUN. */
+const char *svm_exit_name(u64 exitcode);
+void svm_vmcb_dump(const struct vmcb *vmcb);
+
+/* npt.c */
+int svm_npt_map(struct vm *vm);
+
+/* svm.c: permission maps shared by all VMs. */
+extern u64 svm_iopm_pa, svm_msrpm_pa;
+extern u32 svm_nr_asids;
+
+#endif

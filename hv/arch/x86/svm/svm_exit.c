@@ -1,0 +1,155 @@
+/*
+ * The SVM run loop and #VMEXIT dispatch (APM vol. 2, 15.6 and appendix C).
+ * Each handler decodes what the hardware reports, calls the core's
+ * vendor-neutral emulation and advances RIP by the instruction's length.
+ */
+#include <arch/vendor.h>
+#include <arch/x86.h>
+#include <core/exits.h>
+#include <core/vm.h>
+
+#include "svm.h"
+
+#define SVM_MAX_ASIDS 256
+static const struct vm *asid_owner[SVM_MAX_ASIDS];
+
+void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	struct vmcb *vmcb = v->vendor;
+
+	vmcb->eventinj = vector | SVM_EVTINJ_TYPE_EXCEPTION | SVM_EVTINJ_VALID |
+		(has_error ? SVM_EVTINJ_EV | (u64)error << 32 : 0);
+}
+
+static void handle_msr(struct vcpu *v, struct vmcb *vmcb)
+{
+	u32 msr = (u32)v->gpr[GPR_RCX];
+	bool write = vmcb->exitinfo1 & 1;
+	u64 val = (u32)v->gpr[GPR_RAX] | v->gpr[GPR_RDX] << 32;
+	bool ok;
+
+	if (msr == MSR_EFER) {
+		/* The guest may toggle NXE and SCE; SVME stays set but hidden. */
+		const u64 guest_bits = EFER_NXE | BIT(0);
+
+		ok = !write || !((val ^ vmcb->efer) & ~(guest_bits | EFER_SVME));
+		if (ok && write)
+			vmcb->efer = (val & guest_bits) | (vmcb->efer & ~guest_bits) | EFER_SVME;
+		val = vmcb->efer & ~EFER_SVME;
+	} else {
+		ok = write ? exit_wrmsr(v, msr, val) : exit_rdmsr(v, msr, &val);
+	}
+	if (!ok) {
+		svm_inject_exception(v, X86_EXC_GP, true, 0);
+		return;
+	}
+	if (!write) {
+		v->gpr[GPR_RAX] = (u32)val;
+		v->gpr[GPR_RDX] = val >> 32;
+	}
+	vmcb->rip += SVM_LEN_MSR;
+}
+
+static void handle_ioio(struct vcpu *v, struct vmcb *vmcb)
+{
+	u64 info = vmcb->exitinfo1;
+	u16 port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
+	unsigned size = (info >> SVM_IOIO_SIZE_SHIFT) & 7; /* one-hot: 1, 2, 4 */
+	bool in = info & SVM_IOIO_TYPE_IN;
+	u32 val = (u32)v->gpr[GPR_RAX];
+
+	if (info & SVM_IOIO_STR) {
+		vm_fault(v->vm, "string port I/O (INS/OUTS) on port 0x%x is not emulated; "
+			 "use IN/OUT", port);
+		return;
+	}
+	exit_io(v, port, size, in, &val);
+	if (in) {
+		/* IN writes AL or AX in place; IN to EAX zero-extends to RAX. */
+		u64 mask = size == 4 ? ~0ull : (1ull << (size * 8)) - 1;
+
+		v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~mask) | (val & mask);
+	}
+	vmcb->rip = vmcb->exitinfo2; /* IOIO exits report the next RIP */
+}
+
+static void handle_unexpected(struct vcpu *v, struct vmcb *vmcb)
+{
+	svm_vmcb_dump(vmcb);
+	if ((u32)vmcb->exitcode == SVM_EXIT_INVALID)
+		vm_fault(v->vm, "VMRUN failed: VMEXIT_INVALID, the VMCB's guest state "
+			 "is inconsistent (see the dump above)");
+	else
+		vm_fault(v->vm, "unexpected #VMEXIT %s (0x%lx) at rip 0x%lx",
+			 svm_exit_name(vmcb->exitcode), vmcb->exitcode, vmcb->rip);
+}
+
+static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
+{
+	switch (vmcb->exitcode) {
+	case SVM_EXIT_VMMCALL:
+		exit_hypercall(v);
+		vmcb->rip += SVM_LEN_VMMCALL;
+		break;
+	case SVM_EXIT_CPUID:
+		exit_cpuid(v);
+		vmcb->rip += SVM_LEN_CPUID;
+		break;
+	case SVM_EXIT_IOIO:
+		handle_ioio(v, vmcb);
+		break;
+	case SVM_EXIT_MSR:
+		handle_msr(v, vmcb);
+		break;
+	case SVM_EXIT_HLT:
+		vmcb->rip += SVM_LEN_HLT;
+		exit_hlt(v, vmcb->rflags & RFLAGS_IF);
+		break;
+	case SVM_EXIT_NPF:
+		exit_nested_fault(v, vmcb->exitinfo2, vmcb->exitinfo1 & SVM_NPF_WRITE,
+				  vmcb->rip);
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		exit_triple_fault(v, vmcb->rip);
+		break;
+	case SVM_EXIT_INVD:
+		vmcb->rip += SVM_LEN_INVD; /* caches are the host's: a no-op */
+		break;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+		/* No nested virtualization: as on a CPU without SVM. */
+		svm_inject_exception(v, X86_EXC_UD, false, 0);
+		break;
+	default:
+		handle_unexpected(v, vmcb);
+	}
+}
+
+void svm_vcpu_run(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vendor;
+
+	/* A TLB tagged with this ASID may hold another VM's translations. */
+	if (asid_owner[vmcb->asid] != v->vm) {
+		asid_owner[vmcb->asid] = v->vm;
+		vmcb->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
+	}
+	/* FS, GS, TR, LDTR and the SYSCALL MSRs: loaded once per switch, not
+	 * per exit, since the hypervisor itself never uses them. */
+	asm volatile("vmload %%rax" : : "a"(v->vendor_pa) : "memory");
+	do {
+		vmcb->rax = v->gpr[GPR_RAX];
+		svm_vmrun(v->vendor_pa, v);
+		v->gpr[GPR_RAX] = vmcb->rax;
+		vmcb->tlb_control = SVM_TLB_CONTROL_DO_NOTHING;
+		vmcb->eventinj = 0; /* delivered, or reported in EXITINTINFO */
+		v->vm->nr_exits++;
+		svm_handle_exit(v, vmcb);
+	} while (!v->leave);
+	asm volatile("vmsave %%rax" : : "a"(v->vendor_pa) : "memory");
+}

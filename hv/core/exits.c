@@ -1,0 +1,134 @@
+/* Vendor-neutral exit emulation; see core/exits.h. */
+#include <arch/vendor.h>
+#include <arch/x86.h>
+#include <core/config.h>
+#include <core/console.h>
+#include <core/exits.h>
+#include <core/vm.h>
+#include <hv_abi.h>
+#include <lib/string.h>
+
+/* CPUID feature bits we hide or add (SDM vol. 2A CPUID; APM vol. 3 E.4). */
+#define CPUID_1_ECX_VMX BIT(5)
+#define CPUID_1_ECX_HYPERVISOR BIT(31)
+#define CPUID_80000001_ECX_SVM BIT(2)
+
+/* The debug UART and exit port that unmodified test kernels expect. */
+#define COM1_BASE 0x3f8
+#define COM1_LSR (COM1_BASE + 5)
+#define LSR_THRE_TEMT 0x60
+#define DEBUG_EXIT_PORT 0xf4
+
+void exit_hypercall(struct vcpu *v)
+{
+	u64 nr = v->gpr[GPR_RAX];
+
+	v->gpr[GPR_RAX] = nr < HC_COUNT ? (u64)hypercall_table[nr](v) : (u64)-HV_ENOSYS;
+}
+
+void exit_cpuid(struct vcpu *v)
+{
+	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
+	struct cpuid_regs r;
+
+	if (leaf == HV_CPUID_BASE) {
+		/* Hypervisor leaf: highest leaf and the signature (abi.toml). */
+		r.eax = HV_CPUID_BASE;
+		memcpy(&r.ebx, HV_SIGNATURE, 4);
+		memcpy(&r.ecx, HV_SIGNATURE + 4, 4);
+		memcpy(&r.edx, HV_SIGNATURE + 8, 4);
+	} else if ((leaf & 0xffff0000u) == HV_CPUID_BASE) {
+		r = (struct cpuid_regs){ 0 };
+	} else {
+		cpuid(leaf, sub, &r);
+		/* No nested virtualization: hide VMX/SVM, admit a hypervisor. */
+		if (leaf == 1)
+			r.ecx = (r.ecx & ~(u32)CPUID_1_ECX_VMX) | (u32)CPUID_1_ECX_HYPERVISOR;
+		if (leaf == 0x80000001)
+			r.ecx &= ~(u32)CPUID_80000001_ECX_SVM;
+	}
+	v->gpr[GPR_RAX] = r.eax;
+	v->gpr[GPR_RBX] = r.ebx;
+	v->gpr[GPR_RCX] = r.ecx;
+	v->gpr[GPR_RDX] = r.edx;
+}
+
+void exit_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val)
+{
+	if (in) {
+		/* LSR says "transmitter empty"; other COM1 registers read 0. */
+		if (port == COM1_LSR)
+			*val = LSR_THRE_TEMT;
+		else if (port >= COM1_BASE && port < COM1_BASE + 8)
+			*val = 0;
+		else
+			*val = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1; /* no device */
+		return;
+	}
+	if (port == COM1_BASE) {
+		char c = (char)*val;
+
+		console_vm_write(v->vm, &c, 1);
+	} else if (port == DEBUG_EXIT_PORT) {
+		vm_exit(v->vm, (int)*val);
+	}
+	/* Writes to ports with no device are dropped, as on a bare PC. */
+}
+
+static bool set_hypercall_page(struct vcpu *v, u64 gpa)
+{
+	u8 *page = gpa & (PAGE_SIZE - 1) ? NULL : vm_gpa_to_hva(v->vm, gpa, PAGE_SIZE);
+
+	if (!page)
+		return false;
+	/* The vendor's hypercall instruction, RET, then INT3 to the page end. */
+	memset(page, 0xcc, PAGE_SIZE);
+	memcpy(page, vendor->hypercall_insn, vendor->hypercall_insn_len);
+	page[vendor->hypercall_insn_len] = 0xc3;
+	v->vm->hypercall_page = gpa;
+	return true;
+}
+
+bool exit_rdmsr(struct vcpu *v, u32 msr, u64 *val)
+{
+	switch (msr) {
+	case HV_HYPERCALL_PAGE_MSR:
+		*val = v->vm->hypercall_page;
+		return true;
+	case MSR_IA32_TSC:
+		*val = rdtsc();
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool exit_wrmsr(struct vcpu *v, u32 msr, u64 val)
+{
+	if (msr == HV_HYPERCALL_PAGE_MSR)
+		return set_hypercall_page(v, val);
+	return false;
+}
+
+void exit_hlt(struct vcpu *v, bool interrupts_enabled)
+{
+	/*
+	 * With interrupts off nothing can ever wake the vCPU. With them on,
+	 * the vCPU waits for its next turn: HLT yields the CPU.
+	 */
+	if (!interrupts_enabled)
+		vm_fault(v->vm, "HLT with interrupts disabled: the VM can never wake up");
+	else
+		v->leave = true;
+}
+
+void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip)
+{
+	vm_fault(v->vm, "%s guest-physical 0x%lx outside its memory (0x1000-0x%lx) at rip 0x%lx",
+		 write ? "wrote" : "read", gpa, v->vm->mem_size, rip);
+}
+
+void exit_triple_fault(struct vcpu *v, u64 rip)
+{
+	vm_fault(v->vm, "triple fault (shutdown) at rip 0x%lx", rip);
+}

@@ -1,0 +1,45 @@
+/* panic() and the frame-pointer backtrace; see core/panic.h. */
+#include <arch/power.h>
+#include <core/console.h>
+#include <core/panic.h>
+
+/* Frame pointers are only trusted inside the hypervisor's own image. */
+extern char __image_start[], __image_end[];
+#define BACKTRACE_MAX 16
+
+static bool in_image(u64 addr, u64 len)
+{
+	return addr >= (u64)(uintptr_t)__image_start &&
+	       addr + len <= (u64)(uintptr_t)__image_end;
+}
+
+void backtrace_print(u64 rip, u64 rbp)
+{
+	/* The harness turns these lines into function and file:line. */
+	hv_log("backtrace #0 0x%016lx", rip);
+	for (unsigned i = 1; i < BACKTRACE_MAX && rbp && !(rbp & 7) && in_image(rbp, 16); i++) {
+		const u64 *frame = (const u64 *)(uintptr_t)rbp;
+
+		if (!frame[1])
+			break;
+		/* A return address points after the call: step back into it. */
+		hv_log("backtrace #%u 0x%016lx", i, frame[1] - 1);
+		rbp = frame[0];
+	}
+}
+
+__noreturn void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	printk("hv: PANIC: ");
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+	printk("\n");
+	/* Start at our caller: frame[0] is its rbp, frame[1] our return address. */
+	const u64 *frame = __builtin_frame_address(0);
+
+	backtrace_print(frame[1] - 1, frame[0]);
+	power_off(HV_STATUS_PANIC);
+}

@@ -1,0 +1,148 @@
+/* Building VMs from the config and their multiboot modules; see core/vm.h. */
+#include <arch/vendor.h>
+#include <arch/x86.h>
+#include <core/console.h>
+#include <core/elf.h>
+#include <core/multiboot.h>
+#include <core/pmm.h>
+#include <core/vm.h>
+#include <guest/start_info.h>
+#include <lib/fmt.h>
+#include <lib/string.h>
+
+#define VM_MAX 64
+struct vm vms[VM_MAX];
+unsigned nr_vms;
+
+/* Flat 64-bit code and data descriptors (SDM vol. 3, 3.4.5). */
+static const u64 guest_gdt[] = { 0, 0x00af9b000000ffffull, 0x00cf93000000ffffull };
+
+void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
+{
+	if (gpa < VM_START_INFO_GPA || gpa >= vm->mem_size || len > vm->mem_size - gpa)
+		return NULL;
+	return phys_to_virt(vm->mem_hpa + gpa);
+}
+
+void vm_fault(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(vm->fault, sizeof(vm->fault), fmt, ap);
+	va_end(ap);
+	console_vm_flush(vm);
+	vm->state = VM_STOPPED;
+	vm->faulted = true;
+	vm->vcpu.leave = true;
+	hv_log("vm %s: stopped: %s", vm->cfg->name, vm->fault);
+}
+
+void vm_exit(struct vm *vm, int code)
+{
+	console_vm_flush(vm);
+	vm->state = VM_STOPPED;
+	vm->exit_code = code;
+	vm->vcpu.leave = true;
+	hv_log("vm %s: exited with code %d", vm->cfg->name, code);
+}
+
+/* The module whose string is "<file> <vm name>", as the launchers pass it. */
+static const struct mb_module *find_module(const struct mb_info *mbi, const char *name)
+{
+	const struct mb_module *mods = phys_to_virt(mbi->mods_addr);
+
+	if (!(mbi->flags & MB_INFO_MODS))
+		return NULL;
+	for (u32 i = 0; i < mbi->mods_count; i++) {
+		const char *s = phys_to_virt(mods[i].string), *arg = s;
+
+		for (; *s; s++)
+			if (*s == ' ')
+				arg = s + 1;
+		if (!strcmp(arg, name))
+			return &mods[i];
+	}
+	return NULL;
+}
+
+/* Identity map of the first 1 GiB with 2 MiB pages, in guest memory. */
+static void build_guest_page_tables(struct vm *vm)
+{
+	u64 *pml4 = vm_gpa_to_hva(vm, VM_PAGE_TABLES_GPA, PAGE_SIZE);
+	u64 *pdpt = pml4 + 512, *pd = pdpt + 512;
+
+	pml4[0] = (VM_PAGE_TABLES_GPA + PAGE_SIZE) | PTE_P | PTE_W;
+	pdpt[0] = (VM_PAGE_TABLES_GPA + 2 * PAGE_SIZE) | PTE_P | PTE_W;
+	for (u64 i = 0; i < 512; i++)
+		pd[i] = (i << 21) | PTE_P | PTE_W | PTE_PS;
+}
+
+static void write_start_info(struct vm *vm)
+{
+	struct start_info *si = vm_gpa_to_hva(vm, VM_START_INFO_GPA, sizeof(*si));
+
+	si->magic = START_INFO_MAGIC;
+	si->memory = vm->mem_size;
+	si->vm_id = vm->id;
+	si->nr_vms = hv_config.nr_vms;
+	fmt_snprintf(si->name, sizeof(si->name), "%s", vm->cfg->name);
+	fmt_snprintf(si->cmdline, sizeof(si->cmdline), "%s", vm->cfg->cmdline);
+	memcpy(vm_gpa_to_hva(vm, VM_GDT_GPA, sizeof(guest_gdt)), guest_gdt, sizeof(guest_gdt));
+}
+
+static void vm_create(struct vm *vm, const struct mb_info *mbi)
+{
+	const struct mb_module *mod = find_module(mbi, vm->cfg->name);
+	struct vcpu_boot boot;
+	u64 entry;
+
+	vm->mem_size = vm->cfg->memory;
+	if (!mod) {
+		vm_fault(vm, "no multiboot module names this VM; pass '<image> %s'",
+			 vm->cfg->name);
+		return;
+	}
+	vm->mem_hpa = pmm_alloc(vm->mem_size / PAGE_SIZE);
+	if (!vm->mem_hpa) {
+		vm_fault(vm, "out of memory: needs %lu KiB, %zu KiB free",
+			 vm->mem_size >> 10, pmm_free_pages() * 4);
+		return;
+	}
+	write_start_info(vm);
+	build_guest_page_tables(vm);
+	entry = elf_load(vm, phys_to_virt(mod->mod_start), mod->mod_end - mod->mod_start);
+	if (!entry)
+		return;
+	if (vendor->vm_map_memory(vm)) {
+		vm_fault(vm, "out of memory for its nested page tables");
+		return;
+	}
+	boot = (struct vcpu_boot){
+		.rip = entry, .rsp = vm->mem_size, .rdi = VM_START_INFO_GPA,
+		.cr3 = VM_PAGE_TABLES_GPA,
+		.gdt_base = VM_GDT_GPA, .gdt_limit = sizeof(guest_gdt) - 1,
+	};
+	if (vendor->vcpu_init(&vm->vcpu, &boot)) {
+		vm_fault(vm, "could not set up its vCPU");
+		return;
+	}
+	hv_log("vm %s: %lu KiB at host 0x%lx, entry 0x%lx", vm->cfg->name,
+	       vm->mem_size >> 10, vm->mem_hpa, entry);
+}
+
+int vm_create_all(const struct mb_info *mbi)
+{
+	if (hv_config.nr_vms > VM_MAX) {
+		hv_log("config has %u VMs; this build supports %u", hv_config.nr_vms, VM_MAX);
+		return -1;
+	}
+	nr_vms = hv_config.nr_vms;
+	for (unsigned i = 0; i < nr_vms; i++) {
+		vms[i].id = i;
+		vms[i].cfg = &hv_config.vms[i];
+		vms[i].vcpu.vm = &vms[i];
+		vm_create(&vms[i], mbi);
+	}
+	return 0;
+}

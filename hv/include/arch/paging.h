@@ -1,0 +1,25 @@
+/*
+ * Building 4-level x86-64 style page tables (host, AMD nested or Intel EPT):
+ * the same radix walk, only the entry bits differ, so callers pass them.
+ */
+#ifndef ARCH_PAGING_H
+#define ARCH_PAGING_H
+
+#include <types.h>
+
+struct pt_format {
+	u64 table_flags; /* bits of an entry that points to a next-level table */
+	u64 leaf_flags;  /* bits of a 4 KiB leaf entry */
+	u64 present;     /* an entry with any of these bits is in use */
+};
+
+/*
+ * Maps the 4 KiB page at va to pa under *root (allocated on first use).
+ * Returns 0, or -1 when a table could not be allocated.
+ */
+int pt_map_4k(u64 *root, u64 va, u64 pa, const struct pt_format *fmt);
+
+/* Maps [va, va + size) to [pa, pa + size), page by page. */
+int pt_map_range(u64 *root, u64 va, u64 pa, u64 size, const struct pt_format *fmt);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * The system configuration, rendered from configs/<name>.toml into the build
+ * directory (gen/config.c) by the build tool. The revision ties the generated
+ * table to this header: the tool stamps the revision it was written for, and
+ * hv_main() refuses to boot when the two disagree.
+ */
+#ifndef CORE_CONFIG_H
+#define CORE_CONFIG_H
+
+#include <types.h>
+
+#define HV_CONFIG_REVISION 1
+
+struct vm_config {
+	const char *name;    /* also the multiboot module's string */
+	u64 memory;          /* bytes, a multiple of 4 KiB */
+	const char *cmdline; /* handed to the guest in its start info */
+};
+
+struct hv_config {
+	u32 revision;
+	const char *name;    /* the config file's stem, e.g. "default" */
+	bool trace_exits;    /* log every VM exit (slow; for learning) */
+	unsigned nr_vms;
+	const struct vm_config *vms;
+};
+
+extern const struct hv_config hv_config;
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * The hypervisor console: one serial line that carries the hypervisor's own
+ * messages (prefixed "hv: ") and every VM's output (prefixed "[name] ").
+ */
+#ifndef CORE_CONSOLE_H
+#define CORE_CONSOLE_H
+
+#include <types.h>
+
+struct vm;
+
+/* Formatted output, no prefix added. */
+int printk(const char *fmt, ...) __printf(1, 2);
+int vprintk(const char *fmt, va_list ap);
+
+/* One hypervisor message line: "hv: " + text + "\n". */
+void hv_log(const char *fmt, ...) __printf(1, 2);
+
+/* Appends guest bytes to vm's line buffer; complete lines go out prefixed. */
+void console_vm_write(struct vm *vm, const char *buf, size_t len);
+/* Emits a VM's unfinished line, e.g. when the VM stops. */
+void console_vm_flush(struct vm *vm);
+
+#endif

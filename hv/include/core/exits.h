@@ -1,0 +1,29 @@
+/*
+ * Vendor-neutral emulation of what guests do that exits: the vendor code
+ * decodes its exit, calls one of these, then advances RIP itself (it alone
+ * knows instruction lengths). Each may stop the VM or set vcpu.leave.
+ */
+#ifndef CORE_EXITS_H
+#define CORE_EXITS_H
+
+#include <types.h>
+
+struct vcpu;
+
+/* Hypercall: number in RAX, arguments in RDI, RSI, RDX, R10; result to RAX. */
+void exit_hypercall(struct vcpu *v);
+/* CPUID: leaf/subleaf from RAX/RCX, results to RAX..RDX. */
+void exit_cpuid(struct vcpu *v);
+/* Port I/O of size 1, 2 or 4; for IN, *val receives the value. */
+void exit_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val);
+/* RDMSR/WRMSR of MSRs the vendor does not own; false means inject #GP. */
+bool exit_rdmsr(struct vcpu *v, u32 msr, u64 *val);
+bool exit_wrmsr(struct vcpu *v, u32 msr, u64 val);
+/* HLT: with interrupts off the VM can never wake, so it is stopped. */
+void exit_hlt(struct vcpu *v, bool interrupts_enabled);
+/* A guest-physical access outside the VM's memory. */
+void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip);
+/* Triple fault / shutdown. */
+void exit_triple_fault(struct vcpu *v, u64 rip);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * Physical page allocator. Fed once from the multiboot memory map; hands out
+ * runs of contiguous 4 KiB frames, zeroed. The hypervisor runs identity-mapped
+ * (virtual == physical below 4 GiB), so a frame's address is also its pointer.
+ */
+#ifndef CORE_PMM_H
+#define CORE_PMM_H
+
+#include <types.h>
+
+struct mb_info;
+
+/* Marks usable RAM from the memory map as free, except [0, reserved_end). */
+void pmm_init(const struct mb_info *mbi, u64 reserved_end);
+
+/* Returns the address of n zeroed contiguous frames, or 0 when out of memory. */
+u64 pmm_alloc(size_t n);
+void pmm_free(u64 pa, size_t n);
+size_t pmm_free_pages(void);
+
+static inline void *phys_to_virt(u64 pa)
+{
+	return (void *)(uintptr_t)pa;
+}
+
+static inline u64 virt_to_phys(const void *p)
+{
+	return (u64)(uintptr_t)p;
+}
+
+#endif

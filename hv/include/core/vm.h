@@ -1,0 +1,91 @@
+/*
+ * A virtual machine: its memory, its one vCPU, its console line and why it
+ * stopped. Vendor code (SVM/VMX) sees the vCPU; the core sees the VM.
+ *
+ * Guest-physical memory map of every VM (what guest/start_info.h tells it):
+ *
+ *   0x000000  +---------------------------+
+ *             | not mapped: NULL faults   |
+ *   0x001000  +---------------------------+ VM_START_INFO_GPA
+ *             | start info + GDT          |
+ *   0x002000  +---------------------------+ VM_PAGE_TABLES_GPA
+ *             | PML4, PDPT, PD (identity  |
+ *             | map of the first 1 GiB)   |
+ *   0x005000  +---------------------------+
+ *             | free for the guest        |
+ *   0x100000  +---------------------------+ VM_IMAGE_MIN_GPA
+ *             | guest ELF image ...       |
+ *             | ... stack grows down      |
+ *   memory    +---------------------------+ initial RSP
+ */
+#ifndef CORE_VM_H
+#define CORE_VM_H
+
+#include <core/config.h>
+#include <types.h>
+
+#define VM_START_INFO_GPA 0x1000ull
+#define VM_GDT_GPA 0x1800ull
+#define VM_PAGE_TABLES_GPA 0x2000ull
+#define VM_IMAGE_MIN_GPA 0x100000ull
+#define VM_MEMORY_MIN (2ull << 20)
+#define VM_LINE_MAX 160
+/* Selectors of the flat code and data descriptors in the guest GDT. */
+#define VM_GUEST_CS 0x08
+#define VM_GUEST_DS 0x10
+
+/* Guest general-purpose registers, indexed by the x86 register number. */
+enum gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	GPR_COUNT
+};
+
+struct vcpu {
+	u64 gpr[GPR_COUNT];  /* first: the world-switch stubs address it */
+	struct vm *vm;
+	void *vendor;        /* the VMCB or VMCS of this vCPU */
+	u64 vendor_pa;
+	bool leave;          /* return to the scheduler after this exit */
+};
+
+enum vm_state { VM_RUNNABLE, VM_STOPPED };
+
+struct vm {
+	struct vcpu vcpu;
+	const struct vm_config *cfg;
+	unsigned id;
+	enum vm_state state;
+	bool faulted;        /* stopped by the hypervisor, not by vm_exit */
+	int exit_code;
+	char fault[120];     /* why it was stopped, when faulted */
+	u64 mem_hpa;         /* host-physical base of its memory */
+	u64 mem_size;
+	u64 nested_root;     /* host-physical nested page table root */
+	u64 hypercall_page;  /* guest-physical, 0 until the guest asks */
+	u64 nr_exits;
+	char line[VM_LINE_MAX];
+	unsigned line_len;
+};
+
+/*
+ * Returns a host pointer to guest-physical [gpa, gpa + len) if that whole
+ * range is the VM's mapped RAM, or NULL. Safe against overflow and hostile
+ * values, so every guest-supplied address goes through it.
+ */
+void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len);
+
+/* Stops the VM on the hypervisor's verdict and logs one line naming why. */
+void vm_fault(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+
+/* Stops the VM at its own request (vm_exit hypercall or the exit port). */
+void vm_exit(struct vm *vm, int code);
+
+/* Builds all VMs of hv_config from the multiboot modules. */
+struct mb_info;
+int vm_create_all(const struct mb_info *mbi);
+
+extern struct vm vms[];
+extern unsigned nr_vms;
+
+#endif

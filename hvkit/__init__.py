@@ -1,0 +1,11 @@
+"""hvkit: the tooling of the hvkit microhypervisor kit.
+
+Each module is one stage: config (TOML -> typed config), abi (hypercall spec
+-> generated sources), builder (incremental parallel compile), project (what
+to build), imagecheck (ELF checks after link), machines (emulator profiles),
+launch (run a machine), console (pexpect harness), symbolize (addresses ->
+file:line), cli (the build.py command line).
+"""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent

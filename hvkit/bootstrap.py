@@ -1,0 +1,104 @@
+"""First-run set-up, standard library only: system packages and the venv.
+
+build.py calls ensure_ready() before importing anything outside the
+standard library. It installs missing Debian packages with apt-get when
+running as root (or prints the exact command), creates .venv with the
+pinned requirements, and re-executes build.py inside it.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+REQUIREMENTS = ROOT / "requirements.txt"
+STAMP = VENV / ".requirements"
+
+# Debian package -> a program (or file) that shows it is installed.
+SYSTEM_PACKAGES = {
+    "gcc": "gcc",
+    "binutils": "ld",
+    "qemu-system-x86": "qemu-system-x86_64",
+    "python3-venv": None,  # checked through the venv module itself
+}
+
+
+def _say(msg: str) -> None:
+    print(f"setup: {msg}", flush=True)
+
+
+def _run(cmd: list[str], **kw) -> None:
+    _say("$ " + shlex.join(cmd))
+    subprocess.run(cmd, check=True, **kw)
+
+
+def _venv_works() -> bool:
+    try:
+        import ensurepip  # noqa: F401  (missing on Debian without python3-venv)
+        import venv  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def missing_system_packages(extra: dict[str, str | None] | None = None) -> list[str]:
+    wanted = dict(SYSTEM_PACKAGES, **(extra or {}))
+    missing = []
+    for pkg, probe in wanted.items():
+        if probe is None:
+            ok = _venv_works() if pkg == "python3-venv" else True
+        elif probe.startswith("/"):
+            ok = Path(probe).exists()
+        else:
+            ok = shutil.which(probe) is not None
+        if not ok:
+            missing.append(pkg)
+    return missing
+
+
+def install_system_packages(pkgs: list[str]) -> None:
+    """apt-get install pkgs as root; otherwise print the command and stop."""
+    if not pkgs:
+        return
+    cmd = ["apt-get", "install", "-y", "--no-install-recommends", *pkgs]
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        sys.exit("setup: missing system packages: " + " ".join(pkgs) +
+                 "\nsetup: install them with: sudo apt-get update && sudo " +
+                 shlex.join(cmd))
+    _say("installing missing system packages: " + " ".join(pkgs))
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    # A fresh machine's package lists are empty until the first update.
+    _run(["apt-get", "update", "-q"], env=env)
+    _run(cmd, env=env)
+
+
+def _in_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def ensure_venv() -> None:
+    """Create .venv with requirements.txt unless it is already up to date."""
+    want = REQUIREMENTS.read_text()
+    if STAMP.exists() and STAMP.read_text() == want:
+        return
+    _say(f"creating {VENV.relative_to(ROOT)} with {REQUIREMENTS.name}")
+    _run([sys.executable, "-m", "venv", str(VENV)])
+    _run([str(VENV / "bin" / "python"), "-m", "pip", "install", "-q",
+          "-r", str(REQUIREMENTS)])
+    STAMP.write_text(want)
+
+
+def ensure_ready(argv: list[str]) -> None:
+    """Make the host ready, then re-exec in the venv if not already there."""
+    if os.environ.get("HVKIT_NO_BOOTSTRAP"):
+        return
+    install_system_packages(missing_system_packages())
+    ensure_venv()
+    if not _in_venv():
+        python = str(VENV / "bin" / "python")
+        os.execv(python, [python, str(ROOT / "build.py"), *argv])

@@ -1,0 +1,171 @@
+"""configs/*.toml -> a validated SystemConfig, or one ConfigError line.
+
+Every message names the file, the key and what would be valid, e.g.
+  configs/x.toml: vm[1].memory: '3X' is not a size; write e.g. "4M" or 4194304
+Nothing is generated from a config that fails here.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import ROOT
+from .errors import ConfigError
+
+# Must match HV_CONFIG_REVISION in hv/include/core/config.h; the hypervisor
+# refuses a generated table stamped with another revision.
+CONFIG_REVISION = 1
+
+KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
+VM_MEMORY_MIN = 2 * MIB          # VM_MEMORY_MIN in core/vm.h
+VM_MEMORY_MAX = 1 * GIB          # the guest page tables map 1 GiB
+VM_MAX = 64                      # VM_MAX in core/vm.c
+CMDLINE_MAX = 255                # START_INFO_CMDLINE_MAX - 1
+HV_RESERVED = 8 * MIB            # hypervisor image, modules, tables
+NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,15}$")
+
+HV_KEYS = {"trace_exits", "machine", "memory"}
+VM_KEYS = {"name", "image", "memory", "cmdline"}
+GUESTS_DIR = ROOT / "guests"
+
+
+@dataclass(frozen=True)
+class VmConfig:
+    name: str
+    image: str            # as written: a guest name or a path
+    image_path: Path      # the ELF file the VM boots
+    guest: str | None     # the guests/<name> source dir, if built by us
+    memory: int
+    cmdline: str
+
+
+@dataclass(frozen=True)
+class SystemConfig:
+    path: Path
+    name: str
+    machine: str
+    memory: int           # RAM of the machine that runs the hypervisor
+    trace_exits: bool
+    vms: tuple[VmConfig, ...] = field(default_factory=tuple)
+
+
+def available_guests() -> list[str]:
+    return sorted(p.name for p in GUESTS_DIR.iterdir()
+                  if p.is_dir() and p.name != "sdk" and any(p.glob("*.c")))
+
+
+def parse_size(value, where: str) -> int:
+    """4096, "4K", "2M", "1G" -> bytes."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ConfigError(f"{where}: {value!r} is not a size; write e.g. \"4M\" or 4194304")
+    if isinstance(value, int):
+        return value
+    m = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", value, re.IGNORECASE)
+    if not m:
+        raise ConfigError(f"{where}: {value!r} is not a size; write e.g. \"4M\" or 4194304")
+    unit = {"": 1, "K": KIB, "M": MIB, "G": GIB}[m.group(2).upper()]
+    return int(m.group(1)) * unit
+
+
+def _fmt_size(n: int) -> str:
+    for unit, div in (("G", GIB), ("M", MIB), ("K", KIB)):
+        if n % div == 0:
+            return f"{n // div}{unit}"
+    return str(n)
+
+
+def _check_keys(table: dict, allowed: set[str], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ConfigError(f"{where}.{key}: unknown key; valid keys: "
+                              + ", ".join(sorted(allowed)))
+
+
+def _want(table: dict, key: str, kind: type, where: str, default=None):
+    if key not in table:
+        if default is None:
+            raise ConfigError(f"{where}.{key}: missing; it is required")
+        return default
+    value = table[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(f"{where}.{key}: {value!r} is a {type(value).__name__}; "
+                          f"expected a {kind.__name__}")
+    return value
+
+
+def _resolve_image(image: str, cfg_path: Path, where: str) -> tuple[Path, str | None]:
+    if "/" in image or image.endswith(".elf"):
+        path = (cfg_path.parent / image).resolve()
+        if not path.is_file():
+            raise ConfigError(f"{where}: file {image!r} not found (looked at {path})")
+        return path, None
+    if not NAME_RE.match(image) or image not in available_guests():
+        raise ConfigError(f"{where}: no guest named {image!r}; guests: "
+                          + ", ".join(available_guests())
+                          + " (or give a path to an ELF file)")
+    return ROOT / "build" / "guests" / f"{image}.elf", image
+
+
+def _parse_vm(i: int, table, cfg_path: Path) -> VmConfig:
+    where = f"{cfg_path.name}: vm[{i}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table ([[vm]])")
+    _check_keys(table, VM_KEYS, where)
+    name = _want(table, "name", str, where)
+    if not NAME_RE.match(name):
+        raise ConfigError(f"{where}.name: {name!r} is not a valid name; use 1-16 "
+                          "characters a-z, 0-9, '_' or '-', starting with a letter")
+    image = _want(table, "image", str, where)
+    image_path, guest = _resolve_image(image, cfg_path, f"{where}.image")
+    memory = parse_size(table.get("memory", "2M"), f"{where}.memory")
+    if memory % (4 * KIB) or not VM_MEMORY_MIN <= memory <= VM_MEMORY_MAX:
+        raise ConfigError(f"{where}.memory: {_fmt_size(memory)} is out of range; use a "
+                          f"multiple of 4K from {_fmt_size(VM_MEMORY_MIN)} to "
+                          f"{_fmt_size(VM_MEMORY_MAX)}")
+    cmdline = _want(table, "cmdline", str, where, default="")
+    if len(cmdline) > CMDLINE_MAX or not all(" " <= c <= "~" for c in cmdline):
+        raise ConfigError(f"{where}.cmdline: use at most {CMDLINE_MAX} printable "
+                          "ASCII characters")
+    return VmConfig(name, image, image_path, guest, memory, cmdline)
+
+
+def load(path: Path | str) -> SystemConfig:
+    path = Path(path)
+    shown = path.name
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config; configs: "
+                          + ", ".join(p.stem for p in sorted((ROOT / "configs").glob("*.toml"))))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{shown}: not valid TOML: {e}")
+    _check_keys(data, {"hypervisor", "vm"}, shown)
+    hv = data.get("hypervisor", {})
+    if not isinstance(hv, dict):
+        raise ConfigError(f"{shown}: hypervisor: must be a table ([hypervisor])")
+    _check_keys(hv, HV_KEYS, f"{shown}: hypervisor")
+    where = f"{shown}: hypervisor"
+    trace = _want(hv, "trace_exits", bool, where, default=False)
+    machine = _want(hv, "machine", str, where, default="qemu-tcg-svm")
+    memory = parse_size(hv.get("memory", "128M"), f"{where}.memory")
+
+    vm_tables = data.get("vm", [])
+    if not isinstance(vm_tables, list) or not vm_tables:
+        raise ConfigError(f"{shown}: vm: no VMs; add at least one [[vm]] table")
+    if len(vm_tables) > VM_MAX:
+        raise ConfigError(f"{shown}: vm: {len(vm_tables)} VMs; at most {VM_MAX}")
+    vms = tuple(_parse_vm(i, t, path) for i, t in enumerate(vm_tables))
+    seen = set()
+    for i, vm in enumerate(vms):
+        if vm.name in seen:
+            raise ConfigError(f"{shown}: vm[{i}].name: {vm.name!r} is used twice; "
+                              "names must be unique")
+        seen.add(vm.name)
+    # Each VM also needs nested tables and a control block: ~1/256 + 64K.
+    need = HV_RESERVED + sum(vm.memory + vm.memory // 256 + 64 * KIB for vm in vms)
+    if need > memory:
+        raise ConfigError(f"{where}.memory: {_fmt_size(memory)} is too small for "
+                          f"{len(vms)} VMs; they need about {need // MIB + 1}M")
+    return SystemConfig(path, path.stem, machine, memory, trace, vms)
