@@ -162,3 +162,19 @@ def generate(abi: Abi, build_dir: Path) -> list[Path]:
         write_if_changed(path, render(template, abi=abi, source=SPEC))
         out.append(path)
     return out
+
+
+def runtime():
+    """The generated Python module (build/gen/py/hvabi.py), generating it if
+    needed: the one place tools and tests get ABI numbers from."""
+    import importlib.util
+    import sys
+    path = ROOT / "build" / OUTPUTS["hvabi.py.j2"]
+    if not path.exists():
+        generate(load(), ROOT / "build")
+    if "hvabi" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("hvabi", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        sys.modules["hvabi"] = mod
+    return sys.modules["hvabi"]

@@ -4,7 +4,7 @@
 class HvkitError(Exception):
     """A user-facing failure: str(e) is the whole message, one line."""
 
-    exit_code = 1
+    exit_code = 100  # apart from the hypervisor statuses 0-3 that `run` returns
 
 
 class ConfigError(HvkitError):

@@ -1,0 +1,150 @@
+"""The build.py command line: parses arguments and calls the stages.
+
+Every stage raises its own HvkitError subclass; main() alone turns one into
+a single 'error: ...' line and an exit code.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from . import ROOT, bench, config, launch, machines, project
+from .errors import HvkitError
+
+USAGE_EXAMPLES = """\
+examples:
+  python3 build.py run                       build and boot configs/default.toml
+  python3 build.py run --config selftest     another config (name or path)
+  python3 build.py test -k hello             the suite, or part of it
+  python3 build.py bench                     instruction counts per exit
+  python3 build.py debug                     boot halted, with a gdb stub
+"""
+
+
+def _config_path(name: str) -> Path:
+    p = Path(name)
+    if p.suffix == ".toml" or "/" in name:
+        return p if p.is_absolute() else Path.cwd() / p
+    return ROOT / "configs" / f"{name}.toml"
+
+
+def _status_line(status: int) -> str:
+    from .abi import runtime
+    return f"hypervisor status: {runtime().EXIT_STATUS.get(status, status)} ({status})"
+
+
+def _build(args) -> tuple[config.SystemConfig, project.Artifacts]:
+    cfg = config.load(_config_path(args.config))
+    print(f"Building config {cfg.name} ({len(cfg.vms)} VMs)...", flush=True)
+    art, ran = project.build(cfg, verbose=args.verbose)
+    print(f"Built {project._rel(art.hv_image)} ({len(ran)} steps ran)", flush=True)
+    return cfg, art
+
+
+def cmd_build(args) -> int:
+    _build(args)
+    return 0
+
+
+def _spec(args, cfg, art, **kw) -> launch.RunSpec:
+    m = machines.get(args.machine or cfg.machine)
+    return launch.RunSpec(art, m, cfg.memory, cfg.name, **kw)
+
+
+def cmd_run(args) -> int:
+    cfg, art = _build(args)
+    con = launch.start(_spec(args, cfg, art), timeout=args.timeout, echo=print)
+    try:
+        status = con.wait_end()
+    finally:
+        con.close()
+    print(_status_line(status))
+    return status
+
+
+def cmd_debug(args) -> int:
+    cfg, art = _build(args)
+    port = args.port or launch.free_port()
+    spec = _spec(args, cfg, art, gdb_port=port)
+    gdb = ["gdb", "-q", project._rel(art.hv_elf), "-ex", "set architecture i386:x86-64",
+           "-ex", f"target remote 127.0.0.1:{port}", "-ex", "hbreak hv_main",
+           "-ex", "continue"]
+    print("The machine is halted before the hypervisor's first instruction.")
+    print(f"In another terminal, load the symbols and attach:\n  {shlex.join(gdb)}",
+          flush=True)
+    con = launch.start(spec, timeout=float("inf"), echo=print)
+    try:
+        status = con.wait_end()
+    finally:
+        con.close()
+    print(_status_line(status))
+    return status
+
+
+def cmd_bench(args) -> int:
+    args.config = args.config if args.config != "default" else "bench"
+    cfg, art = _build(args)
+    spec = _spec(args, cfg, art, icount=True)
+    results = bench.run(spec, timeout=args.timeout)
+    print(bench.table(results, spec.machine.name))
+    return 0
+
+
+def cmd_test(args) -> int:
+    cmd = [sys.executable, "-m", "pytest", "-n", str(args.jobs), "-ra", "tests", *args.pytest_args]
+    print(f"Running tests with: $ {shlex.join(cmd)}", flush=True)
+    rc = subprocess.call(cmd, cwd=ROOT)
+    return rc
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build.py", epilog=USAGE_EXAMPLES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                description="Build, boot, test and measure the hvkit hypervisor.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_config(sp, timeout=120.0):
+        sp.add_argument("--config", default="default",
+                        help="config name in configs/ or a path to a .toml (default: default)")
+        sp.add_argument("-v", "--verbose", action="store_true",
+                        help="show the exact compiler and linker commands")
+        sp.add_argument("--machine", help="machine profile from qemu/machines.toml "
+                        "(default: the config's)")
+        sp.add_argument("--timeout", type=float, default=timeout,
+                        help=f"seconds before the run is killed (default {timeout:.0f})")
+        return sp
+
+    b = sub.add_parser("build", help="build the hypervisor and guests")
+    b.add_argument("--config", default="default")
+    b.add_argument("-v", "--verbose", action="store_true")
+    b.set_defaults(func=cmd_build)
+    with_config(sub.add_parser("run", help="build and boot; ends when all VMs stop")
+                ).set_defaults(func=cmd_run)
+    d = with_config(sub.add_parser("debug", help="boot halted with QEMU's gdb stub"))
+    d.add_argument("--port", type=int, help="gdb stub TCP port (default: a free one)")
+    d.set_defaults(func=cmd_debug)
+    with_config(sub.add_parser("bench", help="instructions per exit round trip (-icount)")
+                ).set_defaults(func=cmd_bench)
+    t = sub.add_parser("test", help="run the whole test suite (pytest)")
+    t.add_argument("-j", "--jobs", type=int, default=max(2, os.cpu_count() or 2),
+                   help="parallel test workers")
+    t.add_argument("pytest_args", nargs=argparse.REMAINDER,
+                   help="passed on to pytest, e.g. -k hello")
+    t.set_defaults(func=cmd_test)
+    return p
+
+
+def main(argv: list[str]) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except HvkitError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

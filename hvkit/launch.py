@@ -1,0 +1,105 @@
+"""Turning a built system and a machine profile into an emulator run.
+
+Every run gets its own folder build/runs/<time>-<config>-<machine>/ with
+command.txt (the exact command), serial.log and emulator.log.
+"""
+from __future__ import annotations
+
+import datetime
+import itertools
+import shlex
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import ROOT, abi
+from .console import Console
+from .errors import MachineError, RunError
+from .machines import QEMU, Machine, unmet_need
+from .project import Artifacts
+from .symbolize import for_elf
+
+RUNS = ROOT / "build" / "runs"
+_seq = itertools.count()
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    art: Artifacts
+    machine: Machine
+    memory: int                    # bytes of machine RAM
+    label: str                     # config name, for the run folder
+    icount: bool = False           # deterministic: one TSC tick per instruction
+    gdb_port: int | None = None    # start halted, with a gdb stub on this port
+
+
+def _rel(p: Path) -> str:
+    try:
+        return str(p.relative_to(ROOT))
+    except ValueError:
+        return str(p)
+
+
+def qemu_command(spec: RunSpec) -> list[str]:
+    m = spec.machine
+    modules = ",".join(f"{_rel(path)} {name}".replace(",", ",,")
+                       for path, name in spec.art.modules)
+    cmd = [QEMU, "-accel", m.accel, "-cpu", m.cpu, "-m", f"{spec.memory >> 20}M",
+           "-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-kernel", _rel(spec.art.hv_image), "-initrd", modules]
+    if spec.icount:
+        cmd += ["-icount", "shift=0,sleep=off"]
+    if spec.gdb_port:
+        cmd += ["-gdb", f"tcp:127.0.0.1:{spec.gdb_port}", "-S"]
+    return cmd
+
+
+def command(spec: RunSpec) -> list[str]:
+    if spec.machine.emulator != "qemu":
+        raise MachineError(f"machine {spec.machine.name}: emulator "
+                           f"{spec.machine.emulator!r} has no launcher")
+    return qemu_command(spec)
+
+
+def new_run_dir(label: str, machine: str) -> Path:
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    d = RUNS / f"{stamp}-{next(_seq):02d}-{label}-{machine}"
+    while d.exists():
+        d = d.with_name(d.name + "x")
+    return d
+
+
+def decode_exit(rc: int) -> tuple[int | None, str]:
+    """QEMU's exit code -> (hypervisor status, its name), or (None, why)."""
+    names = abi.runtime().EXIT_STATUS
+    if rc & 1:
+        status = rc >> 1
+        return status, names.get(status, f"unknown status {status}")
+    if rc == 0:
+        return None, ("the machine stopped without an exit status: the hypervisor "
+                      "reset or crashed before it could report (triple fault?)")
+    return None, f"the emulator failed with exit code {rc} (see emulator.log)"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(spec: RunSpec, timeout: float = 30.0, echo=None, announce=print) -> Console:
+    """Starts the machine and returns its console; prints the command first."""
+    why = unmet_need(spec.machine)
+    if why:
+        raise MachineError(f"machine {spec.machine.name} cannot run here: {why}")
+    cmd = command(spec)
+    run_dir = new_run_dir(spec.label, spec.machine.name)
+    if announce:
+        announce(f"Running: $ {shlex.join(cmd)}")
+        announce(f"Serial log: {_rel(run_dir / 'serial.log')}")
+    try:
+        return Console(cmd, run_dir, symbolizer=for_elf(spec.art.hv_elf),
+                       timeout=timeout, echo=echo)
+    except OSError as e:
+        raise RunError(f"could not start {cmd[0]}: {e}")
