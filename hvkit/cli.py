@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from . import ROOT, bench, config, launch, machines, project
+from .console import BAD_PATTERNS
 from .errors import HvkitError
 
 USAGE_EXAMPLES = """\
@@ -59,7 +60,9 @@ def cmd_run(args) -> int:
     cfg, art = _build(args)
     con = launch.start(_spec(args, cfg, art), timeout=args.timeout, echo=print)
     try:
-        status = con.wait_end()
+        # Show everything, panics included, and end with the hypervisor's status.
+        with con.allow(*BAD_PATTERNS):
+            status = con.wait_end()
     finally:
         con.close()
     print(_status_line(status))

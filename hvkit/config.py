@@ -26,7 +26,8 @@ CMDLINE_MAX = 255                # START_INFO_CMDLINE_MAX - 1
 HV_RESERVED = 8 * MIB            # hypervisor image, modules, tables
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,15}$")
 
-HV_KEYS = {"trace_exits", "machine", "memory"}
+HV_KEYS = {"trace_exits", "machine", "memory", "crash_test"}
+CRASH_TESTS = ("none", "panic", "page_fault")
 VM_KEYS = {"name", "image", "memory", "cmdline"}
 GUESTS_DIR = ROOT / "guests"
 
@@ -48,6 +49,7 @@ class SystemConfig:
     machine: str
     memory: int           # RAM of the machine that runs the hypervisor
     trace_exits: bool
+    crash_test: str       # one of CRASH_TESTS
     vms: tuple[VmConfig, ...] = field(default_factory=tuple)
 
 
@@ -150,6 +152,10 @@ def load(path: Path | str) -> SystemConfig:
     trace = _want(hv, "trace_exits", bool, where, default=False)
     machine = _want(hv, "machine", str, where, default="qemu-tcg-svm")
     memory = parse_size(hv.get("memory", "128M"), f"{where}.memory")
+    crash = _want(hv, "crash_test", str, where, default="none")
+    if crash not in CRASH_TESTS:
+        raise ConfigError(f"{where}.crash_test: {crash!r} is not one of "
+                          + ", ".join(CRASH_TESTS))
 
     vm_tables = data.get("vm", [])
     if not isinstance(vm_tables, list) or not vm_tables:
@@ -168,4 +174,4 @@ def load(path: Path | str) -> SystemConfig:
     if need > memory:
         raise ConfigError(f"{where}.memory: {_fmt_size(memory)} is too small for "
                           f"{len(vms)} VMs; they need about {need // MIB + 1}M")
-    return SystemConfig(path, path.stem, machine, memory, trace, vms)
+    return SystemConfig(path, path.stem, machine, memory, trace, crash, vms)

@@ -8,6 +8,8 @@
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,10 +157,23 @@ def plan(cfg: SystemConfig) -> tuple[list[Step], Artifacts]:
     return steps, Artifacts(hv_elf, hv_image, modules)
 
 
+@contextlib.contextmanager
+def build_lock():
+    """One build at a time in build/ (parallel test workers share it)."""
+    BUILD.mkdir(parents=True, exist_ok=True)
+    with open(BUILD / ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def build(cfg: SystemConfig, verbose: bool = False, echo=print) -> tuple[Artifacts, list]:
     """Builds everything cfg needs and checks every VM's image against its VM."""
-    steps, art = plan(cfg)
-    ran = Builder(BUILD, verbose=verbose, echo=echo).run(steps)
+    with build_lock():
+        steps, art = plan(cfg)
+        ran = Builder(BUILD, verbose=verbose, echo=echo).run(steps)
     for vm in cfg.vms:
         imagecheck.check_guest(vm.image_path, vm.name, vm.memory)
     return art, ran

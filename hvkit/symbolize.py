@@ -20,9 +20,13 @@ class Symbolizer:
         with open(elf_path, "rb") as f:
             elf = ELFFile(f)
             symtab = elf.get_section_by_name(".symtab")
+            text_index = next(i for i, sec in enumerate(elf.iter_sections())
+                              if sec.name == ".text")
             if symtab:
                 for s in symtab.iter_symbols():
-                    if s["st_info"]["type"] == "STT_FUNC" and s["st_value"]:
+                    # Functions, and the labels of hand-written assembly.
+                    if s["st_info"]["type"] in ("STT_FUNC", "STT_NOTYPE") and \
+                            s["st_shndx"] == text_index and not s.name.startswith(".L"):
                         self.funcs.append((s["st_value"], s["st_size"], s.name))
             if elf.has_dwarf_info():
                 self._read_lines(elf.get_dwarf_info())

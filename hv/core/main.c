@@ -4,12 +4,14 @@
  * boot information, pick the vendor backend, build the VMs, run them, report.
  */
 #include <arch/idt.h>
+#include <arch/pic.h>
 #include <arch/power.h>
 #include <arch/uart.h>
 #include <arch/vendor.h>
 #include <core/config.h>
 #include <core/console.h>
 #include <core/multiboot.h>
+#include <core/panic.h>
 #include <core/pmm.h>
 #include <core/report.h>
 #include <core/sched.h>
@@ -37,12 +39,22 @@ static __noreturn void boot_fail(const char *what)
 	power_off(HV_STATUS_BOOT);
 }
 
+/* The config's crash_test: prove that failures are caught and decoded. */
+static void crash_test(enum crash_test what)
+{
+	if (what == CRASH_TEST_PANIC)
+		panic("crash_test: deliberate panic requested by the config");
+	if (what == CRASH_TEST_PAGE_FAULT)
+		*(volatile u64 *)0x40000000000ull = 1; /* 4 TiB: not mapped, #PF */
+}
+
 void hv_main(u32 magic, u32 mbi_pa)
 {
 	const struct mb_info *mbi = phys_to_virt(mbi_pa);
 
 	uart_init();
 	idt_init();
+	pic_mask_all();
 	hv_log("hvkit hypervisor, ABI %u.%u, config '%s' with %u VMs",
 	       HV_ABI_VERSION_MAJOR, HV_ABI_VERSION_MINOR, hv_config.name,
 	       hv_config.nr_vms);
@@ -67,6 +79,7 @@ void hv_main(u32 magic, u32 mbi_pa)
 	if (vm_create_all(mbi))
 		boot_fail("the VMs could not be built (see above)");
 
+	crash_test(hv_config.crash_test);
 	sched_run();
 	power_off(report_print());
 }

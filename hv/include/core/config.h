@@ -17,10 +17,14 @@ struct vm_config {
 	const char *cmdline; /* handed to the guest in its start info */
 };
 
+/* Deliberate hypervisor failures, for testing the crash path end to end. */
+enum crash_test { CRASH_TEST_NONE, CRASH_TEST_PANIC, CRASH_TEST_PAGE_FAULT };
+
 struct hv_config {
 	u32 revision;
 	const char *name;    /* the config file's stem, e.g. "default" */
 	bool trace_exits;    /* log every VM exit (slow; for learning) */
+	enum crash_test crash_test; /* fail on purpose once the VMs are built */
 	unsigned nr_vms;
 	const struct vm_config *vms;
 };

@@ -99,13 +99,16 @@ static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 	v->vendor = vmcb;
 	v->vendor_pa = pa;
 
-	vmcb->intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD |
+	/* Physical interrupts belong to the host: they exit, and the guest's
+	 * IF masks only virtual ones (APM vol. 2, 15.21.1). */
+	vmcb->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD |
 		SVM_INTERCEPT_HLT | SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO_PROT |
 		SVM_INTERCEPT_MSR_PROT | SVM_INTERCEPT_SHUTDOWN;
 	/* Guest EFER.SVME must be set, so the SVM instructions are ours to trap. */
 	vmcb->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
 		SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI |
 		SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT;
+	vmcb->vintr = SVM_VINTR_MASKING;
 	vmcb->iopm_base_pa = svm_iopm_pa;
 	vmcb->msrpm_base_pa = svm_msrpm_pa;
 	/* ASIDs 1..n-1 are shared round-robin; svm_vcpu_run flushes on reuse. */

@@ -5,6 +5,7 @@
  */
 #include <arch/vendor.h>
 #include <arch/x86.h>
+#include <core/console.h>
 #include <core/exits.h>
 #include <core/vm.h>
 
@@ -112,6 +113,9 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 	case SVM_EXIT_SHUTDOWN:
 		exit_triple_fault(v, vmcb->rip);
 		break;
+	case SVM_EXIT_INTR:
+		/* The PIC is masked and the host takes no IRQs: nothing to do. */
+		break;
 	case SVM_EXIT_INVD:
 		vmcb->rip += SVM_LEN_INVD; /* caches are the host's: a no-op */
 		break;
@@ -149,6 +153,10 @@ void svm_vcpu_run(struct vcpu *v)
 		vmcb->tlb_control = SVM_TLB_CONTROL_DO_NOTHING;
 		vmcb->eventinj = 0; /* delivered, or reported in EXITINTINFO */
 		v->vm->nr_exits++;
+		if (unlikely(hv_config.trace_exits))
+			hv_log("vm %s: exit %s info1 0x%lx info2 0x%lx rip 0x%lx", v->vm->cfg->name,
+			       svm_exit_name(vmcb->exitcode), vmcb->exitinfo1, vmcb->exitinfo2,
+			       vmcb->rip);
 		svm_handle_exit(v, vmcb);
 	} while (!v->leave);
 	asm volatile("vmsave %%rax" : : "a"(v->vendor_pa) : "memory");

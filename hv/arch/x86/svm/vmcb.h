@@ -94,6 +94,7 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB layout");
 
 /* intercept_misc1 (APM vol. 2, table B-1, offset 0x0c) */
+#define SVM_INTERCEPT_INTR BIT(0)
 #define SVM_INTERCEPT_CPUID BIT(18)
 #define SVM_INTERCEPT_INVD BIT(22)
 #define SVM_INTERCEPT_HLT BIT(24)
@@ -109,6 +110,9 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB layout");
 #define SVM_INTERCEPT_STGI BIT(4)
 #define SVM_INTERCEPT_CLGI BIT(5)
 #define SVM_INTERCEPT_SKINIT BIT(6)
+
+/* vintr (offset 0x60): the guest's RFLAGS.IF masks only virtual interrupts */
+#define SVM_VINTR_MASKING BIT(24)
 
 /* tlb_control (APM vol. 2, 15.16.1) */
 #define SVM_TLB_CONTROL_DO_NOTHING 0
