@@ -150,7 +150,7 @@ OUTPUTS = {
 
 
 def render_doc(abi: Abi) -> str:
-    return render("hypercalls.md.j2", abi=abi, source=SPEC)
+    return render("hypercalls.md.j2", abi=abi, source=SPEC, regen="python3 build.py docs")
 
 
 def generate(abi: Abi, build_dir: Path) -> list[Path]:

@@ -97,6 +97,14 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    from . import abi
+    from .render import write_if_changed
+    changed = write_if_changed(abi.DOC, abi.render_doc(abi.load()))
+    print(f"{project._rel(abi.DOC)} {'updated' if changed else 'already up to date'}")
+    return 0
+
+
 def cmd_test(args) -> int:
     cmd = [sys.executable, "-m", "pytest", "-n", str(args.jobs), "-ra", "tests", *args.pytest_args]
     print(f"Running tests with: $ {shlex.join(cmd)}", flush=True)
@@ -132,6 +140,8 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_debug)
     with_config(sub.add_parser("bench", help="instructions per exit round trip (-icount)")
                 ).set_defaults(func=cmd_bench)
+    sub.add_parser("docs", help="regenerate docs/hypercalls.md from hv/abi.toml"
+                   ).set_defaults(func=cmd_docs)
     t = sub.add_parser("test", help="run the whole test suite (pytest)")
     t.add_argument("-j", "--jobs", type=int, default=max(2, os.cpu_count() or 2),
                    help="parallel test workers")

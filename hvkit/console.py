@@ -129,7 +129,7 @@ class Console:
                 self.pos = m.end()
                 return m
             if time.monotonic() >= deadline:
-                raise self.error(f"timeout: {pattern!r} not seen within {self.timeout_s:.0f} s")
+                raise self.error(f"timeout: {pattern!r} not seen within {self.timeout_s:g} s")
             if not self._read(deadline):
                 self._check_bad()
                 m = rx.search(self.text, self.pos)
@@ -176,7 +176,7 @@ class Console:
             if time.monotonic() >= deadline:
                 self.kill()
                 raise self.error(f"timeout: the machine did not stop within "
-                                 f"{self.timeout_s:.0f} s (killed)")
+                                 f"{self.timeout_s:g} s (killed)")
         self._check_bad()
         self.child.close()
         rc = self.child.exitstatus

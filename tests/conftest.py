@@ -1,0 +1,51 @@
+"""Shared fixtures: building configs, booting machines, skipping with reasons."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hvkit import ROOT, config, launch, machines, project
+
+CONFIGS = ROOT / "configs"
+TEST_CONFIGS = ROOT / "tests" / "configs"
+DATA = ROOT / "tests" / "data"
+
+
+def build_config(path: Path) -> tuple[config.SystemConfig, project.Artifacts]:
+    cfg = config.load(path)
+    art, _ = project.build(cfg, echo=lambda _: None)
+    return cfg, art
+
+
+def boot(path: Path, machine: str | None = None, timeout: float = 60.0, **spec_kw):
+    """Builds and starts the config; returns its Console (close it after)."""
+    cfg, art = build_config(path)
+    m = machines.get(machine or cfg.machine)
+    why = machines.unmet_need(m)
+    if why:
+        pytest.skip(f"machine {m.name}: {why}")
+    spec = launch.RunSpec(art, m, cfg.memory, cfg.name, **spec_kw)
+    return launch.start(spec, timeout=timeout, announce=None)
+
+
+@pytest.fixture
+def console_of():
+    """console_of(config_path, ...) boots a machine; closed after the test."""
+    opened = []
+
+    def _boot(path, **kw):
+        con = boot(Path(path), **kw)
+        opened.append(con)
+        return con
+
+    yield _boot
+    for con in opened:
+        con.close()
+
+
+def write_config(tmp_path: Path, text: str, name: str = "t") -> Path:
+    p = tmp_path / f"{name}.toml"
+    p.write_text(text)
+    return p

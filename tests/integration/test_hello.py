@@ -1,0 +1,53 @@
+"""The default system: the hello VM prints through the hypercall path."""
+import subprocess
+import sys
+
+import pytest
+
+from hvkit import ROOT
+from tests.conftest import CONFIGS
+
+pytestmark = pytest.mark.boots
+
+
+def test_hello_prints_through_hypercall_and_exits_cleanly(console_of):
+    con = console_of(CONFIGS / "default.toml")
+    con.expect(r"hv: virtualization: AMD-V \(SVM\) with nested paging")
+    m = con.expect(r"^\[hello\] Hello from hello! hypercall ABI (\d+)\.(\d+), 2048 KiB "
+                   r"of memory, cmdline 'greeting=world'$")
+    assert (int(m.group(1)), int(m.group(2))) == (1, 0)
+    con.expect(r"^hv: vm hello: exited with code 0$")
+    assert con.wait_end() == 0
+    # console_write went through VMMCALL exits, not the emulated UART port.
+    assert "exit code 0 (5 exits)" in con.text
+
+
+def test_readme_run_command(tmp_path):
+    """`python3 build.py run`: prints the QEMU command, the VM's line, status 0."""
+    r = subprocess.run([sys.executable, "build.py", "run"], cwd=ROOT, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = r.stdout.splitlines()
+    assert any(l.startswith("Running: $ qemu-system-x86_64 -accel tcg -cpu EPYC,+svm,+npt")
+               and "-kernel build/configs/default/hv.mb" in l for l in out)
+    assert "[hello] Hello from hello! hypercall ABI 1.0, 2048 KiB of memory, cmdline 'greeting=world'" in out
+    assert out[-1] == "hypervisor status: OK (0)"
+    log = next(l for l in out if l.startswith("Serial log: ")).split(": ", 1)[1]
+    assert "[hello] Hello from hello!" in (ROOT / log).read_text()
+
+
+def test_trace_exits_names_every_exit(console_of, tmp_path):
+    cfg = tmp_path / "trace.toml"
+    cfg.write_text('[hypervisor]\ntrace_exits = true\n[[vm]]\nname = "traced"\nimage = "hello"\n')
+    con = console_of(cfg)
+    con.expect(r"^hv: vm traced: exit CPUID ")           # the SDK probes the signature
+    con.expect(r"^hv: vm traced: exit MSR info1 0x1 ")   # then sets the hypercall page
+    con.expect(r"^hv: vm traced: exit VMMCALL ")         # then hypercalls
+    assert con.wait_end() == 0
+
+
+def test_unknown_machine_lists_the_valid_ones():
+    r = subprocess.run([sys.executable, "build.py", "run", "--machine", "nosuch"], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 100
+    assert r.stderr.strip().startswith("error: unknown machine 'nosuch'; valid machines: qemu-tcg-svm")

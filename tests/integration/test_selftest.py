@@ -1,0 +1,84 @@
+"""Every guest-side test in its own VM, in one boot; faults must be contained.
+
+The pytest id, the VM name and the guest's test name are the same string.
+"""
+import re
+
+import pytest
+
+from hvkit import ROOT, config
+from tests.conftest import TEST_CONFIGS, boot
+
+pytestmark = pytest.mark.boots
+CONFIG = TEST_CONFIGS / "selftest.toml"
+
+# name -> None (prints PASS, exits 0), an int (exit code) or a fault regex.
+EXPECT = {
+    "abi_version": None,
+    "console_write": None,
+    "console_bad_args": None,
+    "unknown_hcall": None,
+    "regs_preserved": None,
+    "cpuid": None,
+    "msr": None,
+    "port_io": None,
+    "yield": None,
+    "hlt": None,
+    "exit_code": 7,
+    "exit_port": 5,
+    "fault_outside": r"wrote guest-physical 0x3ff00000 outside its memory \(0x1000-0x200000\)",
+    "fault_null": r"read guest-physical 0x0 outside its memory",
+    "fault_triple": r"triple fault \(shutdown\) at rip 0x",
+    "fault_bad_msr": r"triple fault \(shutdown\)",
+    "fault_hlt_cli": r"HLT with interrupts disabled: the VM can never wake up",
+    "fault_string_io": r"string port I/O \(INS/OUTS\) on port 0x3f8 is not emulated",
+    "fault_remap": r"wrote guest-physical 0x3fe00000 outside its memory",
+    "fault_hc_page": r"triple fault \(shutdown\)",
+}
+
+
+@pytest.fixture(scope="module")
+def run():
+    con = boot(CONFIG, timeout=120)
+    try:
+        status = con.wait_end()
+    finally:
+        con.close()
+    return con.text, status
+
+
+def test_config_and_guest_table_cover_every_expectation():
+    guest_tests = re.findall(r'\{ "(\w+)", t_', (ROOT / "guests/selftest/main.c").read_text())
+    vms = [vm.name for vm in config.load(CONFIG).vms]
+    assert guest_tests == vms == list(EXPECT)
+
+
+@pytest.mark.parametrize("name", list(EXPECT))
+def test_vm(run, name):
+    text, _ = run
+    want = EXPECT[name]
+    mine = [l for l in text.splitlines() if l.startswith(f"[{name}] ")]
+    assert not [l for l in mine if "FAIL" in l or "check failed" in l], mine
+    if want is None:
+        assert f"[{name}] PASS {name}" in mine
+        assert f"hv: vm {name}: exited with code 0" in text
+    elif isinstance(want, int):
+        assert f"hv: vm {name}: exited with code {want}" in text
+    else:
+        stop = re.search(rf"^hv: vm {name}: stopped: (.*)$", text, re.MULTILINE)
+        assert stop and re.search(want, stop.group(1)), stop
+        assert re.search(rf"^hv:   vm {name} +FAULT {want}", text, re.MULTILINE)
+
+
+def test_guest_output_is_line_buffered_per_vm(run):
+    text, _ = run
+    assert "[port_io] port-io: hello through the UART" in text
+    assert "[console_bad_args] still here" in text
+    assert text.count("[console_write] console_write: max-size buffer") == 32
+
+
+def test_faults_are_reported_and_the_run_fails(run):
+    text, status = run
+    failed = sum(1 for w in EXPECT.values() if w is not None)
+    assert status == 1
+    assert f"hv: status: VM_FAILED ({failed} of {len(EXPECT)} VMs failed)" in text

@@ -1,0 +1,70 @@
+"""Config validation: one line naming file, key and what is valid."""
+import subprocess
+import sys
+
+import pytest
+
+from hvkit import ROOT, config
+from hvkit.errors import ConfigError
+from tests.conftest import CONFIGS, write_config
+
+GOOD_VM = '[[vm]]\nname = "a"\nimage = "hello"\n'
+
+
+def load_text(tmp_path, text):
+    return config.load(write_config(tmp_path, text))
+
+
+def test_default_config_loads():
+    cfg = config.load(CONFIGS / "default.toml")
+    assert cfg.name == "default" and cfg.machine == "qemu-tcg-svm"
+    assert [vm.name for vm in cfg.vms] == ["hello"]
+    assert cfg.vms[0].memory == 2 << 20 and cfg.vms[0].guest == "hello"
+
+
+@pytest.mark.parametrize("size,expect", [
+    ("4M", 4 << 20), ("512K", 512 << 10), ("1G", 1 << 30), (8192, 8192), ("2MiB", 2 << 20),
+])
+def test_parse_size(size, expect):
+    assert config.parse_size(size, "x") == expect
+
+
+BAD = {
+    "no_vms": ("[hypervisor]\n", "t.toml: vm: no VMs; add at least one [[vm]] table"),
+    "unknown_top_key": ("colour = 1\n" + GOOD_VM, "t.toml.colour: unknown key; valid keys: hypervisor, vm"),
+    "unknown_vm_key": (GOOD_VM + "cpus = 2\n", "t.toml: vm[0].cpus: unknown key; valid keys: cmdline, image, memory, name"),
+    "bad_size": (GOOD_VM + 'memory = "3X"\n', "t.toml: vm[0].memory: '3X' is not a size"),
+    "too_small": (GOOD_VM + 'memory = "1M"\n', "t.toml: vm[0].memory: 1M is out of range; use a multiple of 4K from 2M to 1G"),
+    "unaligned": (GOOD_VM + 'memory = 2097153\n', "vm[0].memory: 2097153 is out of range"),
+    "bad_name": ('[[vm]]\nname = "Bad Name"\nimage = "hello"\n', "t.toml: vm[0].name: 'Bad Name' is not a valid name"),
+    "duplicate": (GOOD_VM + GOOD_VM, "t.toml: vm[1].name: 'a' is used twice; names must be unique"),
+    "unknown_guest": ('[[vm]]\nname = "a"\nimage = "nosuch"\n', "t.toml: vm[0].image: no guest named 'nosuch'; guests: "),
+    "missing_file": ('[[vm]]\nname = "a"\nimage = "nosuch.elf"\n', "t.toml: vm[0].image: file 'nosuch.elf' not found"),
+    "missing_image": ('[[vm]]\nname = "a"\n', "t.toml: vm[0].image: missing; it is required"),
+    "wrong_type": ('[hypervisor]\ntrace_exits = "yes"\n' + GOOD_VM, "t.toml: hypervisor.trace_exits: 'yes' is a str; expected a bool"),
+    "crash_test": ('[hypervisor]\ncrash_test = "boom"\n' + GOOD_VM, "hypervisor.crash_test: 'boom' is not one of none, panic, page_fault"),
+    "machine_too_small": ('[hypervisor]\nmemory = "16M"\n' + GOOD_VM.replace('"hello"\n', '"hello"\nmemory = "64M"\n'), "t.toml: hypervisor.memory: 16M is too small for 1 VMs"),
+    "not_toml": ("[[vm]\n", "t.toml: not valid TOML"),
+    "cmdline": (GOOD_VM + 'cmdline = "tab\\there"\n', "vm[0].cmdline: use at most 255 printable ASCII characters"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_config_is_one_clear_line(tmp_path, case):
+    text, message = BAD[case]
+    with pytest.raises(ConfigError) as e:
+        load_text(tmp_path, text)
+    assert message in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+def test_cli_reports_bad_config_without_traceback_or_output(tmp_path):
+    path = write_config(tmp_path, GOOD_VM + 'memory = "lots"\n', name="broken")
+    r = subprocess.run([sys.executable, "build.py", "build", "--config", str(path)],
+                       cwd=ROOT, capture_output=True, text=True,
+                       env={"HVKIT_NO_BOOTSTRAP": "1", "PATH": "/usr/bin:/bin"})
+    assert r.returncode == 100
+    assert r.stderr.strip().splitlines() == [
+        "error: broken.toml: vm[0].memory: 'lots' is not a size; write e.g. \"4M\" or 4194304"]
+    assert "Traceback" not in r.stdout + r.stderr
+    assert not (ROOT / "build" / "configs" / "broken").exists()
