@@ -58,9 +58,13 @@ def _spec(args, cfg, art, **kw) -> launch.RunSpec:
 
 def cmd_run(args) -> int:
     cfg, art = _build(args)
-    con = launch.start(_spec(args, cfg, art), timeout=args.timeout, echo=print)
+    return _boot_and_wait(_spec(args, cfg, art), args.timeout)
+
+
+def _boot_and_wait(spec: launch.RunSpec, timeout: float) -> int:
+    """Boots, shows everything (panics included), returns the hypervisor's status."""
+    con = launch.start(spec, timeout=timeout, echo=print)
     try:
-        # Show everything, panics included, and end with the hypervisor's status.
         with con.allow(*BAD_PATTERNS):
             status = con.wait_end()
     finally:
@@ -79,13 +83,7 @@ def cmd_debug(args) -> int:
     print("The machine is halted before the hypervisor's first instruction.")
     print(f"In another terminal, load the symbols and attach:\n  {shlex.join(gdb)}",
           flush=True)
-    con = launch.start(spec, timeout=float("inf"), echo=print)
-    try:
-        status = con.wait_end()
-    finally:
-        con.close()
-    print(_status_line(status))
-    return status
+    return _boot_and_wait(spec, float("inf"))
 
 
 def cmd_bench(args) -> int:
