@@ -32,6 +32,7 @@ class Step:
     signature: str = ""                 # for func steps: what decides a rebuild
     depfile: Path | None = None
     after: Callable[[], None] | None = None  # e.g. the image check after a link
+    quiet: bool = False                 # show the tool's output only if it fails
 
     @property
     def key(self) -> str:
@@ -106,7 +107,7 @@ class Builder:
                       else f"  {step.label}")
         if step.command:
             r = subprocess.run(step.command, cwd=ROOT, capture_output=True, text=True)
-            if r.stdout or r.stderr:
+            if (r.stdout or r.stderr) and (r.returncode or not step.quiet):
                 with self._lock:
                     self.echo((r.stdout + r.stderr).rstrip())
             if r.returncode:

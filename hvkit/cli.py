@@ -38,10 +38,12 @@ def _status_line(status: int) -> str:
     return f"hypervisor status: {runtime().EXIT_STATUS.get(status, status)} ({status})"
 
 
-def _build(args) -> tuple[config.SystemConfig, project.Artifacts]:
+def _build(args, iso: bool | None = None) -> tuple[config.SystemConfig, project.Artifacts]:
     cfg = config.load(_config_path(args.config))
+    if iso is None:  # the machine decides whether the GRUB ISO is needed
+        iso = machines.get(getattr(args, "machine", None) or cfg.machine).boot == "iso"
     print(f"Building config {cfg.name} ({len(cfg.vms)} VMs)...", flush=True)
-    art, ran = project.build(cfg, verbose=args.verbose)
+    art, ran = project.build(cfg, verbose=args.verbose, iso=iso)
     print(f"Built {project._rel(art.hv_image)} ({len(ran)} steps ran)", flush=True)
     return cfg, art
 

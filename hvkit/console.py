@@ -1,15 +1,22 @@
 """The serial-console harness: one Console object per emulator run.
 
-pexpect owns the process and its pty; this class owns the text. Output is
-cleaned (CR and VT100 escapes removed), written to the run's serial.log,
-symbolized where it is a backtrace, and matched by expect(), which always
-watches for the bad patterns as well and fails at once on any of them.
+pexpect owns the process (in its own session, so a kill takes its whole
+process group and nothing else) and its pty; this class owns the text.
+Output is cleaned (CR and VT100 escapes removed), written to the run's
+serial.log, symbolized where it is a backtrace, and matched by expect(),
+which always watches for the bad patterns too and fails at once on them.
+
+The verdict has two channels: the hypervisor's "hv: power off, status N"
+console line, and the status it writes to QEMU's exit device. Where both
+exist they must agree; Bochs has only the console.
 """
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shlex
+import signal
 import time
 from pathlib import Path
 
@@ -17,17 +24,20 @@ import pexpect
 
 from . import ROOT
 from .errors import RunError
+from .serial import EndOfOutput, SocketSerial
 
-ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][AB012]|\r")
+ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][AB012]|\x1b[=>c]|\r")
 
 # name -> pattern; seeing any of them ends the wait with a ConsoleError.
 BAD_PATTERNS = {
     "hypervisor panic": r"hv: PANIC: [^\n]*",
-    "unexpected exit": r"hv: [^\n]*unexpected #VMEXIT[^\n]*",
-    "failed VM entry": r"hv: [^\n]*VMRUN failed[^\n]*",
+    "unexpected exit": r"hv: [^\n]*unexpected (?:#VMEXIT|VM exit)[^\n]*",
+    "failed VM entry": r"hv: [^\n]*(?:VMRUN|VM entry) failed[^\n]*",
     "boot failure": r"hv: boot failed: [^\n]*",
 }
-STATUS_LINE_RE = re.compile(r"^hv: status: (\w+)", re.MULTILINE)
+POWER_OFF_RE = re.compile(r"^hv: power off, status (\d+)$", re.MULTILINE)
+# Emulator log lines worth showing next to a failure (Bochs names failed checks).
+EMULATOR_NOISE = re.compile(r"TCG doesn't support|^\d+i\[|^ALSA lib|lt_dlhandle|^=+$")
 
 
 class ConsoleError(RunError):
@@ -36,70 +46,94 @@ class ConsoleError(RunError):
 
 class Console:
     def __init__(self, command: list[str], run_dir: Path, symbolizer=None,
-                 timeout: float = 30.0, echo=None):
+                 timeout: float = 30.0, echo=None, serial: SocketSerial | None = None,
+                 exit_device: bool = True, emulator_logs: tuple[Path, ...] = ()):
         self.command = command
         self.run_dir = run_dir
         self.symbolizer = symbolizer
         self.timeout_s = timeout
         self.echo = echo
+        self.serial = serial
+        self.exit_device = exit_device
         self.text = ""           # cleaned output so far
         self.pos = 0             # expect() consumes from here
         self._scanned = 0        # bad patterns checked up to here
-        self._partial = ""       # the unfinished last line, for echo
+        self._partial = ""       # the unfinished last line
         self._allowed: set[str] = set()
+        self._eof = False
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "command.txt").write_text(shlex.join(command) + "\n")
         self.log_path = run_dir / "serial.log"
         self._log = open(self.log_path, "w")
         self.emulator_log = run_dir / "emulator.log"
-        # The emulator's own stderr goes to emulator.log, not the console.
-        wrapped = ["/bin/sh", "-c", 'exec "$@" 2>"$0"', str(self.emulator_log), *command]
+        self.emulator_logs = (self.emulator_log, *emulator_logs)
+        self._screen = open(run_dir / "screen.log", "wb") if serial else None
+        # stderr to emulator.log; with a socket serial, stdin from /dev/null
+        # (the Bochs debugger then runs its rc file and never waits on us).
+        redirect = '</dev/null 2>"$0"' if serial else '2>"$0"'
+        wrapped = ["/bin/sh", "-c", f'exec "$@" {redirect}', str(self.emulator_log), *command]
         self.child = pexpect.spawn(wrapped[0], wrapped[1:], cwd=str(ROOT), echo=False,
-                                   encoding="utf-8", codec_errors="replace")
-        self.started = time.monotonic()
+                                   encoding=None, dimensions=(25, 80))
         self.exit_status: int | None = None
 
     # -- reading ---------------------------------------------------------
-    def _feed(self, chunk: str) -> None:
-        clean = ANSI_RE.sub("", chunk)
-        if self.symbolizer or self.echo:
-            lines = (self._partial + clean).split("\n")
-            self._partial = lines.pop()
-            done = [self.symbolizer.annotate(l) if self.symbolizer else l for l in lines]
-            clean = "".join(l + "\n" for l in done)
+    def _feed(self, data: bytes) -> None:
+        clean = ANSI_RE.sub("", data.decode("utf-8", errors="replace"))
+        lines = (self._partial + clean).split("\n")
+        self._partial = lines.pop()
+        done = [self.symbolizer.annotate(l) if self.symbolizer else l for l in lines]
+        for l in done:
+            self.text += l + "\n"
+            self._log.write(l + "\n")
             if self.echo:
-                for l in done:
-                    self.echo(l)
-        self.text += clean
-        self._log.write(clean)
+                self.echo(l)
         self._log.flush()
 
+    def _finish(self) -> None:
+        if self._partial:
+            self._feed(b"\n")
+        self._eof = True
+
+    def _drain_screen(self) -> None:
+        with contextlib.suppress(pexpect.TIMEOUT, pexpect.EOF, OSError):
+            while True:
+                self._screen.write(self.child.read_nonblocking(65536, timeout=0))
+
     def _read(self, deadline: float) -> bool:
-        """Reads what is there; False at EOF."""
-        try:
-            chunk = self.child.read_nonblocking(4096, timeout=max(0.0, min(0.2, deadline - time.monotonic())))
-            self._feed(chunk)
-        except pexpect.TIMEOUT:
-            pass
-        except pexpect.EOF:
-            if self._partial:
-                self._feed("\n")
+        """Reads what is there; False once the serial line has ended."""
+        if self._eof:
             return False
+        wait = max(0.0, min(0.2, deadline - time.monotonic()))
+        if self.serial is None:
+            try:
+                self._feed(self.child.read_nonblocking(65536, timeout=wait))
+            except pexpect.TIMEOUT:
+                pass
+            except pexpect.EOF:
+                self._finish()
+                return False
+            return True
+        self._drain_screen()
+        try:
+            data = self.serial.read(self.child.isalive, wait)
+        except EndOfOutput:
+            self._finish()
+            return False
+        if data:
+            self._feed(data)
         return True
 
     def _check_bad(self) -> None:
-        # Only whole lines: a pattern must not fire on half a line.
-        end = self.text.rfind("\n") + 1
-        window = self.text[self._scanned:end]
+        window = self.text[self._scanned:]
         for name, pat in BAD_PATTERNS.items():
             if name in self._allowed:
                 continue
             m = re.search(pat, window)
             if m:
-                self._scanned = end
-                self._drain(2.0)  # collect the backtrace that follows
+                self._scanned = len(self.text)
+                self._drain(2.0)  # collect the dump and backtrace that follow
                 raise self.error(f"bad pattern ({name}): {m.group(0).strip()}")
-        self._scanned = end
+        self._scanned = len(self.text)
 
     def _drain(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -107,16 +141,20 @@ class Console:
             pass
 
     # -- the API ----------------------------------------------------------
+    def emulator_messages(self) -> list[str]:
+        out = []
+        for path in self.emulator_logs:
+            if path.exists():
+                out += [l for l in path.read_text(errors="replace").splitlines()
+                        if l.strip() and not EMULATOR_NOISE.search(l)]
+        return out[-20:]
+
     def error(self, what: str) -> ConsoleError:
         tail = "\n".join(self.text.rstrip().splitlines()[-25:])
-        emu = ""
-        if self.emulator_log.exists():
-            lines = [l for l in self.emulator_log.read_text().splitlines()
-                     if "TCG doesn't support" not in l]
-            if lines:
-                emu = "\n--- emulator messages ---\n" + "\n".join(lines[-15:])
+        emu = self.emulator_messages()
+        emu_text = "\n--- emulator messages ---\n" + "\n".join(emu) if emu else ""
         return ConsoleError(f"{what}\n--- serial log ({self.log_path}), last lines ---\n"
-                            f"{tail}{emu}")
+                            f"{tail}{emu_text}")
 
     def expect(self, pattern: str) -> re.Match:
         """Waits for a regex (multiline) after what was already consumed."""
@@ -136,8 +174,7 @@ class Console:
                 if m:
                     self.pos = m.end()
                     return m
-                raise self.error(f"emulator ended before {pattern!r} was seen "
-                                 f"(exit status {self._exitstatus()})")
+                raise self.error(f"emulator ended before {pattern!r} was seen")
 
     @contextlib.contextmanager
     def timeout(self, seconds: float):
@@ -161,15 +198,9 @@ class Console:
         finally:
             self._allowed = old
 
-    def _exitstatus(self) -> int | None:
-        return None if self.child.isalive() else self.child.exitstatus
-
     def wait_end(self) -> int:
-        """Waits for the emulator to end; returns the hypervisor's status.
-
-        Both channels must agree: the 'hv: status:' console line and the
-        status the hypervisor sent through the exit device."""
-        from .launch import decode_exit
+        """Waits for the machine to stop; returns the hypervisor's status."""
+        from .launch import decode_exit, status_name
         deadline = time.monotonic() + self.timeout_s
         while self._read(deadline):
             self._check_bad()
@@ -178,31 +209,52 @@ class Console:
                 raise self.error(f"timeout: the machine did not stop within "
                                  f"{self.timeout_s:g} s (killed)")
         self._check_bad()
-        self.child.close()
-        rc = self.child.exitstatus
-        if rc is None:
-            raise self.error(f"emulator killed by signal {self.child.signalstatus}")
-        status, name = decode_exit(rc)
-        if status is None:
-            raise self.error(name)
-        m = STATUS_LINE_RE.search(self.text)
-        if m and m.group(1) != name:
-            raise self.error(f"the console says status {m.group(1)} but the exit "
-                             f"device says {name} ({status})")
+        self._reap(deadline)
+        m = POWER_OFF_RE.search(self.text)
+        console = int(m.group(1)) if m else None
+        if self.exit_device:
+            rc = self.child.exitstatus
+            if rc is None:
+                raise self.error(f"emulator killed by signal {self.child.signalstatus}")
+            status, why = decode_exit(rc)
+            if status is None:
+                raise self.error(why)
+            if console is not None and console != status:
+                raise self.error(f"the console says status {status_name(console)} but the "
+                                 f"exit device says {status_name(status)}")
+        elif console is None:
+            raise self.error("the machine stopped without a 'hv: power off' status line")
+        else:
+            status = console
         self.exit_status = status
-        self._log.close()
         return status
 
+    def _reap(self, deadline: float) -> None:
+        """The serial line has closed; give the emulator a moment to exit."""
+        end = min(deadline, time.monotonic() + 10)
+        while self.child.isalive() and time.monotonic() < end:
+            if self.serial:
+                self._drain_screen()
+            time.sleep(0.02)
+        self.kill()
+
     def kill(self) -> None:
+        """Kills the emulator's process group: its own processes only."""
         if self.child.isalive():
-            self.child.terminate(force=True)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.child.pid, signal.SIGKILL)
+            with contextlib.suppress(Exception):
+                self.child.wait()
 
     def close(self) -> None:
         self.kill()
         with contextlib.suppress(Exception):
             self.child.close()
-        if not self._log.closed:
-            self._log.close()
+        if self.serial:
+            self.serial.close()
+        for f in (self._log, self._screen):
+            if f and not f.closed:
+                f.close()
 
     def lines(self, prefix: str) -> list[str]:
         """Every console line that starts with prefix (without it)."""

@@ -1,7 +1,8 @@
 """Turning a built system and a machine profile into an emulator run.
 
 Every run gets its own folder build/runs/<time>-<config>-<machine>/ with
-command.txt (the exact command), serial.log and emulator.log.
+command.txt (the exact command), serial.log and emulator.log (stderr);
+Bochs runs add bochsrc, bochs.log and screen.log (its text display).
 """
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ROOT, abi
+from . import ROOT, abi, host
 from .console import Console
 from .errors import MachineError, RunError
-from .machines import QEMU, Machine, unmet_need
+from .machines import MACHINES_FILE, QEMU, Machine, unmet_need
 from .project import Artifacts
+from .render import render
+from .serial import SocketSerial
 from .symbolize import for_elf
 
 RUNS = ROOT / "build" / "runs"
@@ -40,14 +43,25 @@ def _rel(p: Path) -> str:
         return str(p)
 
 
+def _iso(spec: RunSpec) -> Path:
+    if spec.art.iso is None:
+        raise MachineError(f"machine {spec.machine.name} boots the GRUB ISO; build with iso=True")
+    return spec.art.iso
+
+
 def qemu_command(spec: RunSpec) -> list[str]:
     m = spec.machine
-    modules = ",".join(f"{_rel(path)} {name}".replace(",", ",,")
-                       for path, name in spec.art.modules)
     cmd = [QEMU, "-accel", m.accel, "-cpu", m.cpu, "-m", f"{spec.memory >> 20}M",
            "-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-           "-kernel", _rel(spec.art.hv_image), "-initrd", modules]
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if m.firmware == "ovmf":
+        cmd += ["-bios", str(host.ovmf())]
+    if m.boot == "iso":
+        cmd += ["-cdrom", _rel(_iso(spec))]
+    else:
+        modules = ",".join(f"{_rel(path)} {name}".replace(",", ",,")
+                           for path, name in spec.art.modules)
+        cmd += ["-kernel", _rel(spec.art.hv_image), "-initrd", modules]
     if spec.icount:
         cmd += ["-icount", "shift=0,sleep=off"]
     if spec.gdb_port:
@@ -55,11 +69,19 @@ def qemu_command(spec: RunSpec) -> list[str]:
     return cmd
 
 
-def command(spec: RunSpec) -> list[str]:
-    if spec.machine.emulator != "qemu":
-        raise MachineError(f"machine {spec.machine.name}: emulator "
-                           f"{spec.machine.emulator!r} has no launcher")
-    return qemu_command(spec)
+def bochs_command(spec: RunSpec, run_dir: Path, serial_port: int) -> list[str]:
+    """Writes the run's bochsrc and debugger rc file; returns the command."""
+    if spec.gdb_port or spec.icount:
+        raise MachineError(f"machine {spec.machine.name}: Bochs has no gdb stub here and "
+                           "needs no -icount (its TSC already counts instructions)")
+    rc = run_dir / "bochs.rc"
+    rc.write_text("c\nquit\n")  # the built-in debugger: continue, then leave
+    bochsrc = run_dir / "bochsrc"
+    bochsrc.write_text(render(
+        "bochsrc.j2", machine=spec.machine, machines_file=MACHINES_FILE,
+        memory_mib=spec.memory >> 20, bios=host.BOCHS_BIOS, vgabios=host.BOCHS_VGA,
+        iso=_iso(spec), serial_port=serial_port, log=run_dir / "bochs.log"))
+    return ["bochs", "-q", "-unlock", "-f", _rel(bochsrc), "-rc", _rel(rc)]
 
 
 def new_run_dir(label: str, machine: str) -> Path:
@@ -68,6 +90,10 @@ def new_run_dir(label: str, machine: str) -> Path:
     while d.exists():
         d = d.with_name(d.name + "x")
     return d
+
+
+def status_name(status: int) -> str:
+    return f"{abi.runtime().EXIT_STATUS.get(status, 'unknown')} ({status})"
 
 
 def decode_exit(rc: int) -> tuple[int | None, str]:
@@ -93,13 +119,23 @@ def start(spec: RunSpec, timeout: float = 30.0, echo=None, announce=print) -> Co
     why = unmet_need(spec.machine)
     if why:
         raise MachineError(f"machine {spec.machine.name} cannot run here: {why}")
-    cmd = command(spec)
     run_dir = new_run_dir(spec.label, spec.machine.name)
+    run_dir.mkdir(parents=True)
+    serial = None
+    if spec.machine.emulator == "qemu":
+        cmd = qemu_command(spec)
+    elif spec.machine.emulator == "bochs":
+        serial = SocketSerial()
+        cmd = bochs_command(spec, run_dir, serial.port)
+    else:
+        raise MachineError(f"machine {spec.machine.name}: emulator "
+                           f"{spec.machine.emulator!r} has no launcher")
     if announce:
         announce(f"Running: $ {shlex.join(cmd)}")
         announce(f"Serial log: {_rel(run_dir / 'serial.log')}")
     try:
-        return Console(cmd, run_dir, symbolizer=for_elf(spec.art.hv_elf),
-                       timeout=timeout, echo=echo)
+        return Console(cmd, run_dir, symbolizer=for_elf(spec.art.hv_elf), timeout=timeout,
+                       echo=echo, serial=serial, exit_device=spec.machine.emulator == "qemu",
+                       emulator_logs=(run_dir / "bochs.log",) if serial else ())
     except OSError as e:
         raise RunError(f"could not start {cmd[0]}: {e}")

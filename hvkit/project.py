@@ -5,12 +5,14 @@
     build/guests/<name>.elf       guest images
     build/configs/<cfg>/hv.elf    the hypervisor, 64-bit, with symbols (gdb)
     build/configs/<cfg>/hv.mb     the same as ELF32 for multiboot loaders
+    build/configs/<cfg>/hv.iso    GRUB rescue ISO (BIOS and UEFI), on request
 """
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +42,7 @@ class Artifacts:
     hv_elf: Path          # 64-bit, with symbols: for gdb and the symbolizer
     hv_image: Path        # ELF32 multiboot image: what the loader boots
     modules: tuple[tuple[Path, str], ...]   # (guest image, VM name), in VM order
+    iso: Path | None = None                 # GRUB ISO, when it was asked for
 
 
 def _rel(p: Path) -> str:
@@ -123,7 +126,29 @@ def sdk_steps() -> tuple[list[Step], list[Path]]:
     return steps, [s.outputs[0] for s in steps]
 
 
-def plan(cfg: SystemConfig) -> tuple[list[Step], Artifacts]:
+def iso_steps(cfg: SystemConfig, hv_image: Path, modules) -> tuple[list[Step], Path]:
+    """A GRUB rescue ISO: boots on BIOS (also from a USB stick) and on UEFI."""
+    out_dir = BUILD / "configs" / cfg.name
+    tree, iso = out_dir / "iso", out_dir / "hv.iso"
+    grub_cfg = tree / "boot/grub/grub.cfg"
+    write_if_changed(grub_cfg, render("grub.cfg.j2", config=cfg, modules=modules))
+    files = [(hv_image, tree / "boot/hv.mb")] + [
+        (path, tree / "boot/guests" / path.name) for path, _ in modules]
+
+    def copy() -> None:
+        for src, dst in files:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)
+
+    copied = [dst for _, dst in files]
+    steps = [Step(outputs=copied, inputs=[src for src, _ in files], label="COPY iso tree",
+                  func=copy, signature=" ".join(map(str, copied))),
+             Step(outputs=[iso], inputs=[*copied, grub_cfg], label=f"GRUB {_rel(iso)}",
+                  command=["grub-mkrescue", "-o", str(iso), str(tree)], quiet=True)]
+    return steps, iso
+
+
+def plan(cfg: SystemConfig, iso: bool = False) -> tuple[list[Step], Artifacts]:
     """Generates sources for cfg and returns the steps that build it."""
     abi = abi_mod.load()
     abi_outputs = abi_mod.generate(abi, BUILD)
@@ -154,7 +179,11 @@ def plan(cfg: SystemConfig) -> tuple[list[Step], Artifacts]:
         g_steps, _ = guest_steps(name, sdk_objs)
         steps += g_steps
     modules = tuple((vm.image_path, vm.name) for vm in cfg.vms)
-    return steps, Artifacts(hv_elf, hv_image, modules)
+    iso_path = None
+    if iso:
+        more, iso_path = iso_steps(cfg, hv_image, modules)
+        steps += more
+    return steps, Artifacts(hv_elf, hv_image, modules, iso_path)
 
 
 @contextlib.contextmanager
@@ -169,10 +198,11 @@ def build_lock():
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def build(cfg: SystemConfig, verbose: bool = False, echo=print) -> tuple[Artifacts, list]:
+def build(cfg: SystemConfig, verbose: bool = False, echo=print,
+          iso: bool = False) -> tuple[Artifacts, list]:
     """Builds everything cfg needs and checks every VM's image against its VM."""
     with build_lock():
-        steps, art = plan(cfg)
+        steps, art = plan(cfg, iso=iso)
         ran = Builder(BUILD, verbose=verbose, echo=echo).run(steps)
     for vm in cfg.vms:
         imagecheck.check_guest(vm.image_path, vm.name, vm.memory)

@@ -13,19 +13,20 @@ TEST_CONFIGS = ROOT / "tests" / "configs"
 DATA = ROOT / "tests" / "data"
 
 
-def build_config(path: Path) -> tuple[config.SystemConfig, project.Artifacts]:
+def build_config(path: Path, iso: bool = False) -> tuple[config.SystemConfig, project.Artifacts]:
     cfg = config.load(path)
-    art, _ = project.build(cfg, echo=lambda _: None)
+    art, _ = project.build(cfg, echo=lambda _: None, iso=iso)
     return cfg, art
 
 
 def boot(path: Path, machine: str | None = None, timeout: float = 60.0, **spec_kw):
     """Builds and starts the config; returns its Console (close it after)."""
-    cfg, art = build_config(path)
+    cfg = config.load(path)
     m = machines.get(machine or cfg.machine)
     why = machines.unmet_need(m)
     if why:
-        pytest.skip(f"machine {m.name}: {why}")
+        pytest.skip(f"machine {m.name} cannot run here: {why}")
+    cfg, art = build_config(path, iso=m.boot == "iso")
     spec = launch.RunSpec(art, m, cfg.memory, cfg.name, **spec_kw)
     return launch.start(spec, timeout=timeout, announce=None)
 

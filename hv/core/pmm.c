@@ -1,6 +1,6 @@
 /* Bitmap frame allocator over the RAM below 4 GiB; see core/pmm.h. */
 #include <core/console.h>
-#include <core/multiboot.h>
+#include <core/bootinfo.h>
 #include <core/pmm.h>
 #include <lib/string.h>
 
@@ -11,6 +11,7 @@
 static u64 used[PMM_FRAMES / 64]; /* bit set = not available */
 static size_t nr_free;
 static size_t search_hint;
+extern char __image_end[];
 
 static bool frame_used(size_t f)
 {
@@ -25,25 +26,33 @@ static void frame_set(size_t f, bool in_use)
 		used[f / 64] &= ~BIT(f % 64);
 }
 
-void pmm_init(const struct mb_info *mbi, u64 reserved_end)
+static void mark(u64 lo, u64 hi, bool in_use)
 {
-	u64 p = mbi->mmap_addr, end = p + mbi->mmap_length;
+	lo = in_use ? lo & ~(PAGE_SIZE - 1) : PAGE_ALIGN_UP(lo);
+	hi = in_use ? PAGE_ALIGN_UP(hi) : hi & ~(PAGE_SIZE - 1);
+	if (hi > PMM_LIMIT)
+		hi = PMM_LIMIT;
+	for (; lo < hi; lo += PAGE_SIZE) {
+		size_t f = lo / PAGE_SIZE;
 
-	memset(used, 0xff, sizeof(used));
-	for (; p < end; p += ((struct mb_mmap_entry *)phys_to_virt(p))->size + 4) {
-		const struct mb_mmap_entry *e = phys_to_virt(p);
-		u64 lo = PAGE_ALIGN_UP(e->addr), hi = (e->addr + e->len) & ~(PAGE_SIZE - 1);
-
-		if (e->type != MB_MMAP_AVAILABLE)
-			continue;
-		if (lo < reserved_end)
-			lo = PAGE_ALIGN_UP(reserved_end);
-		if (hi > PMM_LIMIT)
-			hi = PMM_LIMIT;
-		for (; lo < hi; lo += PAGE_SIZE, nr_free++)
-			frame_set(lo / PAGE_SIZE, false);
+		if (frame_used(f) != in_use) {
+			frame_set(f, in_use);
+			nr_free += in_use ? -1 : 1;
+		}
 	}
-	search_hint = reserved_end / PAGE_SIZE;
+}
+
+void pmm_init(const struct boot_info *bi)
+{
+	memset(used, 0xff, sizeof(used));
+	for (unsigned i = 0; i < bi->nr_ram; i++)
+		mark(bi->ram[i].start, bi->ram[i].end, false);
+	/* Low memory (real-mode structures, the loader's data), our image,
+	 * and the modules we have yet to load into VMs. */
+	mark(0, (u64)(uintptr_t)__image_end, true);
+	for (unsigned i = 0; i < bi->nr_modules; i++)
+		mark(bi->modules[i].start, bi->modules[i].end, true);
+	search_hint = (u64)(uintptr_t)__image_end / PAGE_SIZE;
 }
 
 u64 pmm_alloc(size_t n)

@@ -3,7 +3,7 @@
 #include <arch/x86.h>
 #include <core/console.h>
 #include <core/elf.h>
-#include <core/multiboot.h>
+#include <core/bootinfo.h>
 #include <core/pmm.h>
 #include <core/vm.h>
 #include <guest/start_info.h>
@@ -47,25 +47,6 @@ void vm_exit(struct vm *vm, int code)
 	hv_log("vm %s: exited with code %d", vm->cfg->name, code);
 }
 
-/* The module whose string is "<file> <vm name>", as the launchers pass it. */
-static const struct mb_module *find_module(const struct mb_info *mbi, const char *name)
-{
-	const struct mb_module *mods = phys_to_virt(mbi->mods_addr);
-
-	if (!(mbi->flags & MB_INFO_MODS))
-		return NULL;
-	for (u32 i = 0; i < mbi->mods_count; i++) {
-		const char *s = phys_to_virt(mods[i].string), *arg = s;
-
-		for (; *s; s++)
-			if (*s == ' ')
-				arg = s + 1;
-		if (!strcmp(arg, name))
-			return &mods[i];
-	}
-	return NULL;
-}
-
 /* Identity map of the first 1 GiB with 2 MiB pages, in guest memory. */
 static void build_guest_page_tables(struct vm *vm)
 {
@@ -91,15 +72,15 @@ static void write_start_info(struct vm *vm)
 	memcpy(vm_gpa_to_hva(vm, VM_GDT_GPA, sizeof(guest_gdt)), guest_gdt, sizeof(guest_gdt));
 }
 
-static void vm_create(struct vm *vm, const struct mb_info *mbi)
+static void vm_create(struct vm *vm, const struct boot_info *bi)
 {
-	const struct mb_module *mod = find_module(mbi, vm->cfg->name);
+	const struct boot_module *mod = bootinfo_module(bi, vm->cfg->name);
 	struct vcpu_boot boot;
 	u64 entry;
 
 	vm->mem_size = vm->cfg->memory;
 	if (!mod) {
-		vm_fault(vm, "no multiboot module names this VM; pass '<image> %s'",
+		vm_fault(vm, "no boot module names this VM; pass '<image> %s'",
 			 vm->cfg->name);
 		return;
 	}
@@ -111,7 +92,7 @@ static void vm_create(struct vm *vm, const struct mb_info *mbi)
 	}
 	write_start_info(vm);
 	build_guest_page_tables(vm);
-	entry = elf_load(vm, phys_to_virt(mod->mod_start), mod->mod_end - mod->mod_start);
+	entry = elf_load(vm, phys_to_virt(mod->start), mod->end - mod->start);
 	if (!entry)
 		return;
 	if (vendor->vm_map_memory(vm)) {
@@ -131,7 +112,7 @@ static void vm_create(struct vm *vm, const struct mb_info *mbi)
 	       vm->mem_size >> 10, vm->mem_hpa, entry);
 }
 
-int vm_create_all(const struct mb_info *mbi)
+int vm_create_all(const struct boot_info *bi)
 {
 	if (hv_config.nr_vms > VM_MAX) {
 		hv_log("config has %u VMs; this build supports %u", hv_config.nr_vms, VM_MAX);
@@ -142,7 +123,7 @@ int vm_create_all(const struct mb_info *mbi)
 		vms[i].id = i;
 		vms[i].cfg = &hv_config.vms[i];
 		vms[i].vcpu.vm = &vms[i];
-		vm_create(&vms[i], mbi);
+		vm_create(&vms[i], bi);
 	}
 	return 0;
 }

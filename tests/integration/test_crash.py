@@ -16,7 +16,7 @@ def test_page_fault_is_decoded_with_a_symbolized_backtrace(console_of):
                            "(vector 14, error 0x2) at rip 0x")
     assert "cr2=0000040000000000" in text
     assert "hv: backtrace #0 0x" in text and " in hv_main+0x" in text and "(hv/core/main.c:" in text
-    assert " in start64+0x" in text and "(boot/multiboot1.S:" in text
+    assert " in start64+0x" in text and "(boot/trampoline.S:" in text
 
 
 def test_panic_ends_the_machine_with_the_panic_status(console_of):

@@ -50,4 +50,4 @@ def test_unknown_machine_lists_the_valid_ones():
     r = subprocess.run([sys.executable, "build.py", "run", "--machine", "nosuch"], cwd=ROOT,
                        capture_output=True, text=True)
     assert r.returncode == 100
-    assert r.stderr.strip().startswith("error: unknown machine 'nosuch'; valid machines: qemu-tcg-svm")
+    assert r.stderr.strip().startswith("error: unknown machine 'nosuch'; valid machines: bochs-svm, bochs-vmx, kvm, qemu-tcg-svm, qemu-uefi-svm")

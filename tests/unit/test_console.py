@@ -47,8 +47,17 @@ def test_allowed_bad_pattern_lets_the_status_through(tmp_path):
 
 def test_both_channels_must_agree(tmp_path):
     con = replay(tmp_path, str(DATA / "hello.log"), rc=5)
-    with pytest.raises(ConsoleError, match="the console says status OK but the exit device "
-                                           r"says PANIC \(2\)"):
+    with pytest.raises(ConsoleError, match=r"the console says status OK \(0\) but the exit "
+                                           r"device says PANIC \(2\)"):
+        con.wait_end()
+
+
+def test_console_only_machines_take_the_power_off_line(tmp_path):
+    """Bochs' exit status says nothing: the console line is the verdict."""
+    con = replay(tmp_path, str(DATA / "hello.log"), rc=1, exit_device=False)
+    assert con.wait_end() == 0
+    con = replay(tmp_path / "2", "hv: all VMs stopped:\n", rc=1, exit_device=False)
+    with pytest.raises(ConsoleError, match="stopped without a 'hv: power off' status line"):
         con.wait_end()
 
 

@@ -2,6 +2,7 @@
 #include <arch/power.h>
 #include <arch/uart.h>
 #include <arch/x86.h>
+#include <core/console.h>
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4
 #define BOCHS_SHUTDOWN_PORT 0x8900
@@ -10,6 +11,8 @@ __noreturn void power_off(unsigned status)
 {
 	static const char shutdown[] = "Shutdown";
 
+	/* The console channel of the verdict; Bochs has no other. */
+	hv_log("power off, status %u", status);
 	uart_drain();
 	outl(QEMU_DEBUG_EXIT_PORT, status);
 	/* Still here: not QEMU with isa-debug-exit. Bochs reads this string. */

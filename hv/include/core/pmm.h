@@ -8,10 +8,10 @@
 
 #include <types.h>
 
-struct mb_info;
+struct boot_info;
 
-/* Marks usable RAM from the memory map as free, except [0, reserved_end). */
-void pmm_init(const struct mb_info *mbi, u64 reserved_end);
+/* Frees the loader's RAM ranges, except the hypervisor image and modules. */
+void pmm_init(const struct boot_info *bi);
 
 /* Returns the address of n zeroed contiguous frames, or 0 when out of memory. */
 u64 pmm_alloc(size_t n);

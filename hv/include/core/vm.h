@@ -81,9 +81,9 @@ void vm_fault(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 /* Stops the VM at its own request (vm_exit hypercall or the exit port). */
 void vm_exit(struct vm *vm, int code);
 
-/* Builds all VMs of hv_config from the multiboot modules. */
-struct mb_info;
-int vm_create_all(const struct mb_info *mbi);
+/* Builds all VMs of hv_config from the boot modules. */
+struct boot_info;
+int vm_create_all(const struct boot_info *bi);
 
 extern struct vm vms[];
 extern unsigned nr_vms;
