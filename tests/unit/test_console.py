@@ -56,6 +56,7 @@ def test_console_only_machines_take_the_power_off_line(tmp_path):
     """Bochs' exit status says nothing: the console line is the verdict."""
     con = replay(tmp_path, str(DATA / "hello.log"), rc=1, exit_device=False)
     assert con.wait_end() == 0
+    (tmp_path / "2").mkdir()
     con = replay(tmp_path / "2", "hv: all VMs stopped:\n", rc=1, exit_device=False)
     with pytest.raises(ConsoleError, match="stopped without a 'hv: power off' status line"):
         con.wait_end()
