@@ -106,7 +106,8 @@ def cmd_docs(args) -> int:
 
 
 def cmd_test(args) -> int:
-    cmd = [sys.executable, "-m", "pytest", "-n", str(args.jobs), "-ra", "tests", *args.pytest_args]
+    cmd = [sys.executable, "-m", "pytest", "-n", str(args.jobs), "--dist", "loadgroup",
+           "-ra", "tests", *args.pytest_args]
     print(f"Running tests with: $ {shlex.join(cmd)}", flush=True)
     rc = subprocess.call(cmd, cwd=ROOT)
     return rc

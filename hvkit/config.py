@@ -27,7 +27,7 @@ HV_RESERVED = 8 * MIB            # hypervisor image, modules, tables
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,15}$")
 
 HV_KEYS = {"trace_exits", "machine", "memory", "crash_test"}
-CRASH_TESTS = ("none", "panic", "page_fault")
+CRASH_TESTS = ("none", "panic", "page_fault", "bad_guest_state", "bad_host_state")
 VM_KEYS = {"name", "image", "memory", "cmdline"}
 GUESTS_DIR = ROOT / "guests"
 

@@ -8,6 +8,10 @@ import pytest
 
 from hvkit import ROOT, config, launch, machines, project
 
+# The machines every integration test runs on: CI boots the first three;
+# kvm runs where /dev/kvm offers nested virtualization, else skips saying why.
+SUITE_MACHINES = ["qemu-tcg-svm", "bochs-vmx", "bochs-svm", "kvm"]
+
 CONFIGS = ROOT / "configs"
 TEST_CONFIGS = ROOT / "tests" / "configs"
 DATA = ROOT / "tests" / "data"
@@ -50,3 +54,19 @@ def write_config(tmp_path: Path, text: str, name: str = "t") -> Path:
     p = tmp_path / f"{name}.toml"
     p.write_text(text)
     return p
+
+
+@pytest.fixture(params=SUITE_MACHINES)
+def machine(request) -> str:
+    """Each test that takes it runs once per suite machine."""
+    return request.param
+
+
+def pytest_collection_modifyitems(items):
+    """Tests sharing one boot per machine (module fixtures that take
+    `machine`) stay on one worker, so that boot happens once."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec and "machine" in callspec.params and "shared_boot" in item.keywords:
+            item.add_marker(pytest.mark.xdist_group(
+                f"{item.module.__name__}-{callspec.params['machine']}"))

@@ -128,7 +128,14 @@ void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip)
 		 write ? "wrote" : "read", gpa, v->vm->mem_size, rip);
 }
 
+void exit_double_fault(struct vcpu *v, u64 rip)
+{
+	vm_fault(v->vm, "its exceptions cannot be delivered (no usable IDT or stack): "
+		 "double fault at rip 0x%lx", rip);
+}
+
 void exit_triple_fault(struct vcpu *v, u64 rip)
 {
-	vm_fault(v->vm, "triple fault (shutdown) at rip 0x%lx", rip);
+	vm_fault(v->vm, "its exceptions cannot be delivered (no usable IDT or stack): "
+		 "triple fault (shutdown) at rip 0x%lx", rip);
 }

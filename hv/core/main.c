@@ -3,6 +3,7 @@
  * stack) to the end of the run: bring up the console and the IDT, check the
  * boot information, pick the vendor backend, build the VMs, run them, report.
  */
+#include <arch/gdt.h>
 #include <arch/idt.h>
 #include <arch/pic.h>
 #include <arch/power.h>
@@ -37,6 +38,7 @@ void hv_main(u32 magic, u32 info_pa)
 	const struct boot_info *bi;
 
 	uart_init();
+	gdt_init();
 	idt_init();
 	pic_mask_all();
 	hv_log("hvkit hypervisor, ABI %u.%u, config '%s' with %u VMs",

@@ -42,7 +42,7 @@ BAD = {
     "missing_file": ('[[vm]]\nname = "a"\nimage = "nosuch.elf"\n', "t.toml: vm[0].image: file 'nosuch.elf' not found"),
     "missing_image": ('[[vm]]\nname = "a"\n', "t.toml: vm[0].image: missing; it is required"),
     "wrong_type": ('[hypervisor]\ntrace_exits = "yes"\n' + GOOD_VM, "t.toml: hypervisor.trace_exits: 'yes' is a str; expected a bool"),
-    "crash_test": ('[hypervisor]\ncrash_test = "boom"\n' + GOOD_VM, "hypervisor.crash_test: 'boom' is not one of none, panic, page_fault"),
+    "crash_test": ('[hypervisor]\ncrash_test = "boom"\n' + GOOD_VM, "hypervisor.crash_test: 'boom' is not one of none, panic, page_fault, bad_guest_state, bad_host_state"),
     "machine_too_small": ('[hypervisor]\nmemory = "16M"\n' + GOOD_VM.replace('"hello"\n', '"hello"\nmemory = "64M"\n'), "t.toml: hypervisor.memory: 16M is too small for 1 VMs"),
     "not_toml": ("[[vm]\n", "t.toml: not valid TOML"),
     "cmdline": (GOOD_VM + 'cmdline = "tab\\there"\n', "vm[0].cmdline: use at most 255 printable ASCII characters"),

@@ -1,11 +1,11 @@
 /* The one place that chooses the backend (arch/vendor.h). */
 #include <arch/vendor.h>
 
-extern const struct vendor_ops svm_ops;
+extern const struct vendor_ops svm_ops, vmx_ops;
 
 const struct vendor_ops *vendor;
 
-static const struct vendor_ops *const backends[] = { &svm_ops };
+static const struct vendor_ops *const backends[] = { &svm_ops, &vmx_ops };
 
 const struct vendor_ops *vendor_select(void)
 {

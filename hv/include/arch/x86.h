@@ -41,6 +41,7 @@
 
 /* Exception vectors (SDM vol. 3, table 6-1). */
 #define X86_EXC_UD 6
+#define X86_EXC_DF 8
 #define X86_EXC_GP 13
 
 struct cpuid_regs {
@@ -128,6 +129,16 @@ static inline u64 read_cr4(void)
 
 	asm volatile("mov %%cr4, %0" : "=r"(v));
 	return v;
+}
+
+static inline void write_cr0(u64 v)
+{
+	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline void write_cr4(u64 v)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
 static inline __noreturn void cpu_halt_forever(void)

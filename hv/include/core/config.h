@@ -18,7 +18,13 @@ struct vm_config {
 };
 
 /* Deliberate hypervisor failures, for testing the crash path end to end. */
-enum crash_test { CRASH_TEST_NONE, CRASH_TEST_PANIC, CRASH_TEST_PAGE_FAULT };
+enum crash_test {
+	CRASH_TEST_NONE,
+	CRASH_TEST_PANIC,            /* panic() after building the VMs */
+	CRASH_TEST_PAGE_FAULT,       /* a hypervisor #PF after building the VMs */
+	CRASH_TEST_BAD_GUEST_STATE,  /* a VMCS/VMCB guest field the CPU rejects */
+	CRASH_TEST_BAD_HOST_STATE,   /* a VMCS host field the CPU rejects (VMX) */
+};
 
 struct hv_config {
 	u32 revision;

@@ -23,6 +23,13 @@ bool exit_wrmsr(struct vcpu *v, u32 msr, u64 val);
 void exit_hlt(struct vcpu *v, bool interrupts_enabled);
 /* A guest-physical access outside the VM's memory. */
 void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip);
+/*
+ * A #DF in the guest: delivering one of its exceptions failed twice. Every
+ * backend intercepts #DF and stops the VM here, since a guest in that state
+ * is dead, and since not every CPU model (Bochs' AMD-V) reports the triple
+ * fault that would follow.
+ */
+void exit_double_fault(struct vcpu *v, u64 rip);
 /* Triple fault / shutdown. */
 void exit_triple_fault(struct vcpu *v, u64 rip);
 

@@ -46,6 +46,7 @@ struct vcpu {
 	struct vm *vm;
 	void *vendor;        /* the VMCB or VMCS of this vCPU */
 	u64 vendor_pa;
+	u64 vendor_state;    /* the backend's own (VMX: VMCS launched) */
 	bool leave;          /* return to the scheduler after this exit */
 };
 
@@ -63,6 +64,7 @@ struct vm {
 	u64 mem_size;
 	u64 nested_root;     /* host-physical nested page table root */
 	u64 hypercall_page;  /* guest-physical, 0 until the guest asks */
+	u64 kernel_gs_base;  /* IA32_KERNEL_GS_BASE while not running (VMX) */
 	u64 nr_exits;
 	char line[VM_LINE_MAX];
 	unsigned line_len;

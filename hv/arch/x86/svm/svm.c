@@ -4,6 +4,7 @@
  */
 #include <arch/vendor.h>
 #include <arch/x86.h>
+#include <core/config.h>
 #include <core/console.h>
 #include <core/pmm.h>
 #include <core/vm.h>
@@ -101,6 +102,7 @@ static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 
 	/* Physical interrupts belong to the host: they exit, and the guest's
 	 * IF masks only virtual ones (APM vol. 2, 15.21.1). */
+	vmcb->intercept_exceptions = BIT(X86_EXC_DF); /* see exit_double_fault() */
 	vmcb->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD |
 		SVM_INTERCEPT_HLT | SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO_PROT |
 		SVM_INTERCEPT_MSR_PROT | SVM_INTERCEPT_SHUTDOWN;
@@ -136,6 +138,11 @@ static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 	vmcb->rsp = boot->rsp;
 	memset(v->gpr, 0, sizeof(v->gpr));
 	v->gpr[GPR_RDI] = boot->rdi;
+
+	/* Test builds: break the VMCB on purpose to show the decoded failure.
+	 * The VMCB holds no host state, so bad_host_state has no SVM form. */
+	if (hv_config.crash_test == CRASH_TEST_BAD_GUEST_STATE)
+		vmcb->efer &= ~EFER_SVME; /* VMRUN requires it: VMEXIT_INVALID */
 	return 0;
 }
 

@@ -110,6 +110,9 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 		exit_nested_fault(v, vmcb->exitinfo2, vmcb->exitinfo1 & SVM_NPF_WRITE,
 				  vmcb->rip);
 		break;
+	case SVM_EXIT_EXCP_BASE + X86_EXC_DF:
+		exit_double_fault(v, vmcb->rip);
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		exit_triple_fault(v, vmcb->rip);
 		break;

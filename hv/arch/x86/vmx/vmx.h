@@ -1,0 +1,84 @@
+/* Internal interface of the VMX backend (hv/arch/x86/vmx/), and the VMX
+ * instructions as static inline wrappers. */
+#ifndef VMX_VMX_H
+#define VMX_VMX_H
+
+#include <types.h>
+
+#include "vmcs.h"
+
+struct vcpu;
+struct vm;
+
+/* vmx_entry.S: one world switch. Returns 0 after a VM exit, 1 if
+ * VMLAUNCH/VMRESUME itself failed (see VMCS_VM_INSTRUCTION_ERROR). */
+int vmx_vmenter(struct vcpu *v, bool launched);
+void vmx_vmexit(void); /* HOST_RIP: where VM exits land */
+
+/* vmx_exit.c */
+void vmx_vcpu_run(struct vcpu *v);
+void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+
+/* vmx_dump.c */
+const char *vmx_exit_name(u32 reason);
+const char *vmx_instruction_error_name(u32 error);
+void vmx_vmcs_dump(void);
+
+/* ept.c */
+int vmx_ept_map(struct vm *vm);
+u64 vmx_eptp(const struct vm *vm);
+
+/* vmx.c */
+extern u64 vmx_msr_bitmap_pa;
+
+static inline u64 vmread(u64 field)
+{
+	u64 v;
+
+	asm volatile("vmread %1, %0" : "=rm"(v) : "r"(field) : "cc");
+	return v;
+}
+
+/* Returns false on VMfail (a field this CPU lacks, or a read-only one). */
+static inline bool vmwrite(u64 field, u64 value)
+{
+	bool fail;
+
+	asm volatile("vmwrite %2, %1; setna %0" : "=q"(fail) : "r"(field), "rm"(value) : "cc");
+	return !fail;
+}
+
+static inline bool vmx_on(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmxon %1; setna %0" : "=q"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+static inline bool vmcs_clear(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmclear %1; setna %0" : "=q"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+static inline bool vmcs_load(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmptrld %1; setna %0" : "=q"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+static inline void invept_single(u64 eptp)
+{
+	struct {
+		u64 eptp, reserved;
+	} desc = { eptp, 0 };
+
+	asm volatile("invept %0, %1" : : "m"(desc), "r"(1ull) : "cc", "memory");
+}
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * The VMX run loop and VM-exit dispatch (SDM vol. 3C, chapter 28 and
+ * appendix C). Each handler decodes the exit, calls the core's
+ * vendor-neutral emulation, and advances RIP by the length the CPU reports.
+ */
+#include <arch/vendor.h>
+#include <arch/x86.h>
+#include <core/config.h>
+#include <core/console.h>
+#include <core/exits.h>
+#include <core/vm.h>
+
+#include "vmx.h"
+
+static const struct vm *current_vmcs_owner;
+
+void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	(void)v;
+	vmwrite(VMCS_VM_ENTRY_INTR_INFO, vector | INTR_INFO_TYPE_HW_EXCEPTION |
+		INTR_INFO_VALID | (has_error ? INTR_INFO_DELIVER_CODE : 0));
+	if (has_error)
+		vmwrite(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+}
+
+static void skip_instruction(void)
+{
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_VM_EXIT_INSTRUCTION_LEN));
+}
+
+static void handle_msr(struct vcpu *v, bool write)
+{
+	u32 msr = (u32)v->gpr[GPR_RCX];
+	u64 val = (u32)v->gpr[GPR_RAX] | v->gpr[GPR_RDX] << 32;
+	bool ok;
+
+	if (msr == MSR_EFER) {
+		/* The guest may toggle NXE and SCE; LME/LMA stay as entry set them. */
+		const u64 guest_bits = EFER_NXE | BIT(0);
+		u64 efer = vmread(VMCS_GUEST_IA32_EFER);
+
+		ok = !write || !((val ^ efer) & ~guest_bits);
+		if (ok && write)
+			vmwrite(VMCS_GUEST_IA32_EFER, val);
+		val = efer;
+	} else {
+		ok = write ? exit_wrmsr(v, msr, val) : exit_rdmsr(v, msr, &val);
+	}
+	if (!ok) {
+		vmx_inject_exception(v, X86_EXC_GP, true, 0);
+		return;
+	}
+	if (!write) {
+		v->gpr[GPR_RAX] = (u32)val;
+		v->gpr[GPR_RDX] = val >> 32;
+	}
+	skip_instruction();
+}
+
+static void handle_io(struct vcpu *v)
+{
+	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
+	u16 port = (u16)(q >> VMX_IO_PORT_SHIFT);
+	unsigned size = (q & VMX_IO_SIZE_MASK) + 1;
+	bool in = q & VMX_IO_IN;
+	u32 val = (u32)v->gpr[GPR_RAX];
+
+	if (q & VMX_IO_STRING) {
+		vm_fault(v->vm, "string port I/O (INS/OUTS) on port 0x%x is not emulated; "
+			 "use IN/OUT", port);
+		return;
+	}
+	exit_io(v, port, size, in, &val);
+	if (in) {
+		/* IN writes AL or AX in place; IN to EAX zero-extends to RAX. */
+		u64 mask = size == 4 ? ~0ull : (1ull << (size * 8)) - 1;
+
+		v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~mask) | (val & mask);
+	}
+	skip_instruction();
+}
+
+static void handle_unexpected(struct vcpu *v, u32 reason)
+{
+	vmx_vmcs_dump();
+	if (reason & VMX_EXIT_REASON_ENTRY_FAILURE)
+		vm_fault(v->vm, "VM entry failed: exit reason %u %s, qualification 0x%lx "
+			 "(see the dump above)", reason & 0xffff, vmx_exit_name(reason),
+			 vmread(VMCS_EXIT_QUALIFICATION));
+	else
+		vm_fault(v->vm, "unexpected VM exit %s (%u), qualification 0x%lx at rip 0x%lx",
+			 vmx_exit_name(reason), reason, vmread(VMCS_EXIT_QUALIFICATION),
+			 vmread(VMCS_GUEST_RIP));
+}
+
+static void vmx_handle_exit(struct vcpu *v, u32 reason)
+{
+	switch (reason) {
+	case VMX_EXIT_VMCALL:
+		exit_hypercall(v);
+		skip_instruction();
+		break;
+	case VMX_EXIT_CPUID:
+		exit_cpuid(v);
+		skip_instruction();
+		break;
+	case VMX_EXIT_IO_INSTRUCTION:
+		handle_io(v);
+		break;
+	case VMX_EXIT_RDMSR:
+	case VMX_EXIT_WRMSR:
+		handle_msr(v, reason == VMX_EXIT_WRMSR);
+		break;
+	case VMX_EXIT_HLT:
+		skip_instruction();
+		exit_hlt(v, vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF);
+		break;
+	case VMX_EXIT_EPT_VIOLATION:
+		exit_nested_fault(v, vmread(VMCS_GUEST_PHYSICAL_ADDRESS),
+				  vmread(VMCS_EXIT_QUALIFICATION) & VMX_EPT_WRITE,
+				  vmread(VMCS_GUEST_RIP));
+		break;
+	case VMX_EXIT_EXCEPTION_NMI:
+		/* Only #DF is in the exception bitmap. */
+		if ((vmread(VMCS_VM_EXIT_INTR_INFO) & 0xff) != X86_EXC_DF) {
+			handle_unexpected(v, reason);
+			break;
+		}
+		exit_double_fault(v, vmread(VMCS_GUEST_RIP));
+		break;
+	case VMX_EXIT_TRIPLE_FAULT:
+		exit_triple_fault(v, vmread(VMCS_GUEST_RIP));
+		break;
+	case VMX_EXIT_EXTERNAL_INTERRUPT:
+		/* The PIC is masked and the host takes no IRQs: nothing to do. */
+		break;
+	case VMX_EXIT_INVD:
+		skip_instruction(); /* caches are the host's: a no-op */
+		break;
+	case VMX_EXIT_VMCLEAR ... VMX_EXIT_VMXON:
+	case VMX_EXIT_INVEPT:
+	case VMX_EXIT_INVVPID:
+		/* No nested virtualization: as on a CPU without VMX. */
+		vmx_inject_exception(v, X86_EXC_UD, false, 0);
+		break;
+	default:
+		handle_unexpected(v, reason);
+	}
+}
+
+void vmx_vcpu_run(struct vcpu *v)
+{
+	u64 kernel_gs;
+
+	/* The VMCS of the vCPU that runs must be the current one. */
+	if (current_vmcs_owner != v->vm) {
+		vmcs_load(v->vendor_pa);
+		current_vmcs_owner = v->vm;
+	}
+	/* KERNEL_GS_BASE is not in the VMCS: switch it per VM, not per exit. */
+	kernel_gs = rdmsr(MSR_KERNEL_GS_BASE);
+	wrmsr(MSR_KERNEL_GS_BASE, v->vm->kernel_gs_base);
+	do {
+		if (unlikely(vmx_vmenter(v, v->vendor_state))) {
+			u32 err = (u32)vmread(VMCS_VM_INSTRUCTION_ERROR);
+
+			vmx_vmcs_dump();
+			vm_fault(v->vm, "VM entry failed: VM-instruction error %u (%s)", err,
+				 vmx_instruction_error_name(err));
+			break;
+		}
+		v->vendor_state = 1; /* launched: VMRESUME from now on */
+		v->vm->nr_exits++;
+		u32 reason = (u32)vmread(VMCS_EXIT_REASON);
+
+		if (unlikely(hv_config.trace_exits))
+			hv_log("vm %s: exit %s qual 0x%lx rip 0x%lx", v->vm->cfg->name,
+			       vmx_exit_name(reason), vmread(VMCS_EXIT_QUALIFICATION),
+			       vmread(VMCS_GUEST_RIP));
+		vmx_handle_exit(v, reason);
+	} while (!v->leave);
+	v->vm->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	wrmsr(MSR_KERNEL_GS_BASE, kernel_gs);
+}

@@ -1,0 +1,18 @@
+/*
+ * The hypervisor's own GDT: flat code and data, and a 64-bit TSS. VMX
+ * needs a real TSS, since VM exits load the host TR from the VMCS.
+ */
+#ifndef ARCH_GDT_H
+#define ARCH_GDT_H
+
+#include <types.h>
+
+#define GDT_KERNEL_CS 0x08
+#define GDT_KERNEL_DS 0x10
+#define GDT_TSS 0x18
+
+void gdt_init(void);
+u64 gdt_base(void);
+u64 tss_base(void);
+
+#endif
