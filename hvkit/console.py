@@ -37,7 +37,8 @@ BAD_PATTERNS = {
 }
 POWER_OFF_RE = re.compile(r"^hv: power off, status (\d+)$", re.MULTILINE)
 # Emulator log lines worth showing next to a failure (Bochs names failed checks).
-EMULATOR_NOISE = re.compile(r"TCG doesn't support|^\d+i\[|^ALSA lib|lt_dlhandle|^=+$")
+EMULATOR_NOISE = re.compile(r"TCG doesn't support|^\d+i\[|^ALSA lib|lt_dlhandle|^=+$|"
+                            r"SVM VMEXIT: I/O port")
 
 
 class ConsoleError(RunError):

@@ -25,3 +25,41 @@ def test_panic_ends_the_machine_with_the_panic_status(console_of):
         con.expect(r"^hv: PANIC: crash_test: deliberate panic requested by the config$")
         con.expect(r"^hv: backtrace #0 0x[0-9a-f]+ in hv_main\+0x[0-9a-f]+ \(hv/core/main\.c:\d+\)$")
         assert con.wait_end() == 2
+
+
+@pytest.mark.parametrize("machine", ["bochs-vmx"])
+def test_bad_vmcs_host_field_is_decoded(console_of, machine):
+    con = console_of(TEST_CONFIGS / "bad-host-state.toml", machine=machine)
+    with pytest.raises(ConsoleError) as e:
+        con.expect(r"\[hello\] Hello")
+    text = str(e.value)
+    assert text.startswith("bad pattern (failed VM entry): hv: vm hello: stopped: VM entry failed: "
+                           "VM-instruction error 8 (VM entry with invalid host-state field(s))")
+    assert "VMCS dump: VMLAUNCH/VMRESUME failed, VM-instruction error 8" in text
+    assert "host CR0 0x60010031" in text          # PG cleared on purpose
+    # Bochs' own log names the check that failed, shown beside the serial log.
+    assert "--- emulator messages ---" in text and "VMFAIL: VMCS host state invalid CR0" in text
+
+
+@pytest.mark.parametrize("machine", ["bochs-vmx"])
+def test_bad_vmcs_guest_field_is_decoded(console_of, machine):
+    con = console_of(TEST_CONFIGS / "bad-guest-state.toml", machine=machine)
+    with con.allow("failed VM entry"):
+        con.expect(r"^hv: VMCS dump: exit reason 33 INVALID_GUEST_STATE \(VM-entry failure\), "
+                   r"qualification 0x0$")
+        con.expect(r"guest CR4 0x620$")             # VMXE cleared on purpose
+        con.expect(r"^hv: vm hello: stopped: VM entry failed: exit reason 33 INVALID_GUEST_STATE, "
+                   r"qualification 0 \(a guest-state check failed\)")
+        assert con.wait_end() == 1                   # a VM failed; the hypervisor did not
+    assert any("VMENTER FAIL: VMCS guest invalid CR4" in l for l in con.emulator_messages())
+
+
+@pytest.mark.parametrize("machine", ["qemu-tcg-svm", "bochs-svm"])
+def test_bad_vmcb_guest_field_is_decoded(console_of, machine):
+    con = console_of(TEST_CONFIGS / "bad-guest-state.toml", machine=machine)
+    with con.allow("failed VM entry"):
+        con.expect(r"^hv: vm hello: VMCB check before VMRUN: EFER.SVME is clear$")
+        con.expect(r"^hv: VMCB dump: exitcode INVALID \(0x[f]+\)")
+        con.expect(r"^hv: vm hello: stopped: VMRUN failed: VMEXIT_INVALID, the VMCB's guest "
+                   r"state is inconsistent: EFER.SVME is clear \(APM vol. 2, 15.5.1\)$")
+        assert con.wait_end() == 1

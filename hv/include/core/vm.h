@@ -46,7 +46,8 @@ struct vcpu {
 	struct vm *vm;
 	void *vendor;        /* the VMCB or VMCS of this vCPU */
 	u64 vendor_pa;
-	u64 vendor_state;    /* the backend's own (VMX: VMCS launched) */
+	u64 vendor_state;    /* the backend's own (VMX: VMCS launched; SVM: the
+			      * rule the VMCB broke before its first VMRUN) */
 	bool leave;          /* return to the scheduler after this exit */
 };
 

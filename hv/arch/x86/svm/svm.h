@@ -14,6 +14,9 @@ void svm_vmrun(u64 vmcb_pa, struct vcpu *v);
 void svm_vcpu_run(struct vcpu *v);
 void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 
+/* svm_check.c: the rule a VMCB breaks (APM vol. 2, 15.5.1), or NULL. */
+const char *svm_vmcb_check(const struct vmcb *vmcb);
+
 /* svm_dump.c: the VMCB decoded, for unexpected exits and failed VMRUN. */
 const char *svm_exit_name(u64 exitcode);
 void svm_vmcb_dump(const struct vmcb *vmcb);

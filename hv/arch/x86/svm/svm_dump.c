@@ -39,6 +39,7 @@ const char *svm_exit_name(u64 exitcode)
 
 void svm_vmcb_dump(const struct vmcb *vmcb)
 {
+	/* After VMEXIT_INVALID some CPUs (Bochs) have stored host state here. */
 	hv_log("VMCB dump: exitcode %s (0x%lx) exitinfo1 0x%lx exitinfo2 0x%lx exitintinfo 0x%lx",
 	       svm_exit_name(vmcb->exitcode), vmcb->exitcode, vmcb->exitinfo1,
 	       vmcb->exitinfo2, vmcb->exitintinfo);

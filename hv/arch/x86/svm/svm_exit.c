@@ -78,8 +78,10 @@ static void handle_unexpected(struct vcpu *v, struct vmcb *vmcb)
 {
 	svm_vmcb_dump(vmcb);
 	if ((u32)vmcb->exitcode == SVM_EXIT_INVALID)
-		vm_fault(v->vm, "VMRUN failed: VMEXIT_INVALID, the VMCB's guest state "
-			 "is inconsistent (see the dump above)");
+		vm_fault(v->vm, "VMRUN failed: VMEXIT_INVALID, the VMCB's guest state is "
+			 "inconsistent: %s (APM vol. 2, 15.5.1)",
+			 v->vendor_state ? (const char *)v->vendor_state
+					 : "no rule found broken before VMRUN; see the dump");
 	else
 		vm_fault(v->vm, "unexpected #VMEXIT %s (0x%lx) at rip 0x%lx",
 			 svm_exit_name(vmcb->exitcode), vmcb->exitcode, vmcb->rip);
@@ -149,6 +151,14 @@ void svm_vcpu_run(struct vcpu *v)
 	/* FS, GS, TR, LDTR and the SYSCALL MSRs: loaded once per switch, not
 	 * per exit, since the hypervisor itself never uses them. */
 	asm volatile("vmload %%rax" : : "a"(v->vendor_pa) : "memory");
+	/* Before the first VMRUN: which rule, if any, the set-up breaks. */
+	if (!v->vm->nr_exits) {
+		const char *broken = svm_vmcb_check(vmcb);
+
+		v->vendor_state = (u64)(uintptr_t)broken;
+		if (broken)
+			hv_log("vm %s: VMCB check before VMRUN: %s", v->vm->cfg->name, broken);
+	}
 	do {
 		vmcb->rax = v->gpr[GPR_RAX];
 		svm_vmrun(v->vendor_pa, v);

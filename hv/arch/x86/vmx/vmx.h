@@ -22,7 +22,9 @@ void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 /* vmx_dump.c */
 const char *vmx_exit_name(u32 reason);
 const char *vmx_instruction_error_name(u32 error);
-void vmx_vmcs_dump(void);
+const char *vmx_entry_failure_detail(u64 qualification);
+/* vmfail: VMLAUNCH/VMRESUME itself failed, so no exit fields are valid. */
+void vmx_vmcs_dump(bool vmfail);
 
 /* ept.c */
 int vmx_ept_map(struct vm *vm);

@@ -87,14 +87,30 @@ static const struct {
 	{ VMCS_EPT_POINTER, "EPT pointer" }, { VMCS_VPID, "VPID" },
 };
 
-void vmx_vmcs_dump(void)
+/* Exit qualification of a failed VM entry (SDM vol. 3C, 27.8). */
+const char *vmx_entry_failure_detail(u64 qualification)
+{
+	switch (qualification) {
+	case 2: return "while loading PDPTEs";
+	case 3: return "while injecting an NMI";
+	case 4: return "invalid VMCS link pointer";
+	default: return "a guest-state check failed";
+	}
+}
+
+void vmx_vmcs_dump(bool vmfail)
 {
 	u32 reason = (u32)vmread(VMCS_EXIT_REASON), err = (u32)vmread(VMCS_VM_INSTRUCTION_ERROR);
 
-	hv_log("VMCS dump: exit reason %u %s%s, qualification 0x%lx, VM-instruction error %u (%s)",
-	       reason & 0xffff, vmx_exit_name(reason),
-	       reason & VMX_EXIT_REASON_ENTRY_FAILURE ? " (VM-entry failure)" : "",
-	       vmread(VMCS_EXIT_QUALIFICATION), err, err ? vmx_instruction_error_name(err) : "none");
+	if (vmfail)
+		/* No VM exit happened: the exit fields are stale. */
+		hv_log("VMCS dump: VMLAUNCH/VMRESUME failed, VM-instruction error %u (%s)",
+		       err, vmx_instruction_error_name(err));
+	else
+		hv_log("VMCS dump: exit reason %u %s%s, qualification 0x%lx",
+		       reason & 0xffff, vmx_exit_name(reason),
+		       reason & VMX_EXIT_REASON_ENTRY_FAILURE ? " (VM-entry failure)" : "",
+		       vmread(VMCS_EXIT_QUALIFICATION));
 	for (unsigned i = 0; i < ARRAY_SIZE(dump_fields); i += 3) {
 		char line[160];
 		unsigned n = 0;

@@ -82,15 +82,16 @@ static void handle_io(struct vcpu *v)
 
 static void handle_unexpected(struct vcpu *v, u32 reason)
 {
-	vmx_vmcs_dump();
+	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
+
+	vmx_vmcs_dump(false);
 	if (reason & VMX_EXIT_REASON_ENTRY_FAILURE)
-		vm_fault(v->vm, "VM entry failed: exit reason %u %s, qualification 0x%lx "
-			 "(see the dump above)", reason & 0xffff, vmx_exit_name(reason),
-			 vmread(VMCS_EXIT_QUALIFICATION));
+		vm_fault(v->vm, "VM entry failed: exit reason %u %s, qualification %lu (%s); "
+			 "see the dump above", reason & 0xffff, vmx_exit_name(reason), q,
+			 vmx_entry_failure_detail(q));
 	else
 		vm_fault(v->vm, "unexpected VM exit %s (%u), qualification 0x%lx at rip 0x%lx",
-			 vmx_exit_name(reason), reason, vmread(VMCS_EXIT_QUALIFICATION),
-			 vmread(VMCS_GUEST_RIP));
+			 vmx_exit_name(reason), reason, q, vmread(VMCS_GUEST_RIP));
 }
 
 static void vmx_handle_exit(struct vcpu *v, u32 reason)
@@ -164,9 +165,9 @@ void vmx_vcpu_run(struct vcpu *v)
 		if (unlikely(vmx_vmenter(v, v->vendor_state))) {
 			u32 err = (u32)vmread(VMCS_VM_INSTRUCTION_ERROR);
 
-			vmx_vmcs_dump();
-			vm_fault(v->vm, "VM entry failed: VM-instruction error %u (%s)", err,
-				 vmx_instruction_error_name(err));
+			vmx_vmcs_dump(true);
+			vm_fault(v->vm, "VM entry failed: VM-instruction error %u (%s); see the "
+				 "dump above", err, vmx_instruction_error_name(err));
 			break;
 		}
 		v->vendor_state = 1; /* launched: VMRESUME from now on */
