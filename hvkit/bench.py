@@ -36,15 +36,23 @@ def run(spec: RunSpec, timeout: float = 120.0) -> dict[str, int]:
     return results
 
 
-def table(results: dict[str, int], machine: str) -> str:
-    loop = results.get("loop_overhead", 0)
-    rows = [f"Instructions per round trip on {machine} (minimum of 30 batches of 100;"
-            f" includes {loop} of loop overhead):",
-            f"  {'exit':<16}{'ours':>8}   {'reference':<36}{'ref':>7}  target"]
-    for name, n in results.items():
-        if name == "loop_overhead":
-            continue
+def table(results: dict[str, dict[str, int]]) -> str:
+    """One column per machine, then the reference and the target."""
+    names = list(results)
+    width = max(14, *(len(n) + 2 for n in names))
+    rows = ["Instructions per exit round trip (minimum of 30 batches of 100; each count",
+            "includes the loop overhead shown in its first row):",
+            "  " + f"{'exit':<16}" + "".join(f"{n:>{width}}" for n in names)
+            + f"   {'reference (KVM on QEMU SVM)':<36}{'ref':>6}  target"]
+    exits = [e for e in next(iter(results.values()))]
+    for name in exits:
         ref_name, ref, target = REFERENCE.get(name, ("", None, None))
-        rows.append(f"  {name:<16}{n:>8}   {ref_name:<36}{ref or '':>7}  "
-                    + (f"<= {target} {'met' if n <= target else 'MISSED'}" if target else ""))
+        counts = [results[m].get(name) for m in names]
+        verdict = ""
+        if target:
+            verdict = f"<= {target} " + ("met" if all(c is not None and c <= target
+                                                      for c in counts) else "MISSED")
+        rows.append("  " + f"{name:<16}" + "".join(f"{c if c is not None else '-':>{width}}"
+                                                   for c in counts)
+                    + f"   {ref_name:<36}{ref or '':>6}  {verdict}".rstrip())
     return "\n".join(rows)

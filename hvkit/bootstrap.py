@@ -19,12 +19,23 @@ VENV = ROOT / ".venv"
 REQUIREMENTS = ROOT / "requirements.txt"
 STAMP = VENV / ".requirements"
 
-# Debian package -> a program (or file) that shows it is installed.
+# Debian package -> a program (or file) that shows it is installed: the
+# toolchain, both emulators, and what builds and boots the GRUB ISO.
 SYSTEM_PACKAGES = {
     "gcc": "gcc",
     "binutils": "ld",
-    "qemu-system-x86": "qemu-system-x86_64",
     "python3-venv": None,  # checked through the venv module itself
+    "qemu-system-x86": "qemu-system-x86_64",
+    "bochs": "bochs",
+    "bochs-term": "/usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so",
+    "bochsbios": "/usr/share/bochs/BIOS-bochs-latest",
+    "vgabios": "/usr/share/vgabios/vgabios.bin",
+    "grub-common": "grub-mkrescue",
+    "grub-pc-bin": "/usr/lib/grub/i386-pc/multiboot2.mod",
+    "grub-efi-amd64-bin": "/usr/lib/grub/x86_64-efi/multiboot2.mod",
+    "xorriso": "xorriso",
+    "mtools": "mformat",
+    "ovmf": "/usr/share/ovmf/OVMF.fd",
 }
 
 

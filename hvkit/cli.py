@@ -89,11 +89,43 @@ def cmd_debug(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    """Counts on the chosen machine, beside the default SVM machine; or on
+    every CI machine this host can run (--machine all)."""
     args.config = args.config if args.config != "default" else "bench"
-    cfg, art = _build(args)
-    spec = _spec(args, cfg, art, icount=True)
-    results = bench.run(spec, timeout=args.timeout)
-    print(bench.table(results, spec.machine.name))
+    if args.machine == "all":
+        names = [m.name for m in machines.load_all().values()
+                 if m.ci and machines.unmet_need(m) is None]
+    else:
+        names = list(dict.fromkeys([args.machine or "qemu-tcg-svm", "qemu-tcg-svm"]))
+    results = {}
+    for name in names:
+        args.machine = name
+        cfg, art = _build(args)
+        results[name] = bench.run(_spec(args, cfg, art, icount=True), timeout=args.timeout)
+    print(bench.table(results))
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    from . import doctor
+    args.config, args.verbose, args.machine = "default", False, "qemu-tcg-svm"
+    try:
+        _, art = _build(args, iso=False)
+    except HvkitError as e:
+        print(f"(could not build, so KVM is not tried: {e})")
+        art = None
+    print(doctor.report(doctor.checks(art)))
+    return 0 if machines.unmet_need(machines.get("qemu-tcg-svm")) is None else 1
+
+
+def cmd_iso(args) -> int:
+    cfg, art = _build(args, iso=True)
+    iso = project._rel(art.iso)
+    print(f"GRUB ISO for config {cfg.name}: {iso} (boots on BIOS and UEFI)")
+    print(f"  in Bochs:     python3 build.py run --config {args.config} --machine bochs-vmx")
+    print(f"  with UEFI:    python3 build.py run --config {args.config} --machine qemu-uefi-svm")
+    print(f"  on a USB stick (all data on it is lost; check the device with lsblk):")
+    print(f"                sudo dd if={iso} of=/dev/sdX bs=4M conv=fsync status=progress")
     return 0
 
 
@@ -141,6 +173,12 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_debug)
     with_config(sub.add_parser("bench", help="instructions per exit round trip (-icount)")
                 ).set_defaults(func=cmd_bench)
+    i = sub.add_parser("iso", help="build the GRUB ISO (BIOS, UEFI, USB stick)")
+    i.add_argument("--config", default="default")
+    i.add_argument("-v", "--verbose", action="store_true")
+    i.set_defaults(func=cmd_iso)
+    sub.add_parser("doctor", help="check what this host can run, with fixes"
+                   ).set_defaults(func=cmd_doctor)
     sub.add_parser("docs", help="regenerate docs/hypercalls.md from hv/abi.toml"
                    ).set_defaults(func=cmd_docs)
     t = sub.add_parser("test", help="run the whole test suite (pytest)")

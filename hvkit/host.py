@@ -27,16 +27,16 @@ def cpu_flags() -> set[str]:
 
 
 def kvm_module() -> str | None:
-    """The loaded KVM vendor module: kvm_intel, kvm_amd, or another one."""
+    """The loaded KVM vendor module: kvm_intel, kvm_amd, or another one
+    (kvm_pvm, for instance, which runs guests but cannot nest)."""
     for name in ("kvm_intel", "kvm_amd"):
         if Path(f"/sys/module/{name}").exists():
             return name
     try:
-        mods = Path("/proc/modules").read_text()
+        others = sorted(p.name for p in Path("/sys/module").glob("kvm_*"))
     except OSError:
-        return None
-    m = re.search(r"^(kvm_\w+)", mods, re.MULTILINE)
-    return m.group(1) if m else None
+        others = []
+    return others[0] if others else None
 
 
 def kvm_nested_param(module: str) -> str | None:
