@@ -24,7 +24,7 @@ import pexpect
 
 from . import ROOT
 from .errors import RunError
-from .serial import EndOfOutput, SocketSerial
+from .serial import EndOfOutput, PtySerial
 
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][AB012]|\x1b[=>c]|\r")
 
@@ -47,7 +47,7 @@ class ConsoleError(RunError):
 
 class Console:
     def __init__(self, command: list[str], run_dir: Path, symbolizer=None,
-                 timeout: float = 30.0, echo=None, serial: SocketSerial | None = None,
+                 timeout: float = 30.0, echo=None, serial: PtySerial | None = None,
                  exit_device: bool = True, emulator_logs: tuple[Path, ...] = ()):
         self.command = command
         self.run_dir = run_dir
@@ -69,7 +69,7 @@ class Console:
         self.emulator_log = run_dir / "emulator.log"
         self.emulator_logs = (self.emulator_log, *emulator_logs)
         self._screen = open(run_dir / "screen.log", "wb") if serial else None
-        # stderr to emulator.log; with a socket serial, stdin from /dev/null
+        # stderr to emulator.log; with a separate serial pty, stdin from /dev/null
         # (the Bochs debugger then runs its rc file and never waits on us).
         redirect = '</dev/null 2>"$0"' if serial else '2>"$0"'
         wrapped = ["/bin/sh", "-c", f'exec "$@" {redirect}', str(self.emulator_log), *command]

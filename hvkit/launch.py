@@ -19,7 +19,7 @@ from .errors import MachineError, RunError
 from .machines import MACHINES_FILE, QEMU, Machine, unmet_need
 from .project import Artifacts
 from .render import render
-from .serial import SocketSerial
+from .serial import PtySerial
 from .symbolize import for_elf
 
 RUNS = ROOT / "build" / "runs"
@@ -69,7 +69,7 @@ def qemu_command(spec: RunSpec) -> list[str]:
     return cmd
 
 
-def bochs_command(spec: RunSpec, run_dir: Path, serial_port: int) -> list[str]:
+def bochs_command(spec: RunSpec, run_dir: Path, serial_tty: str) -> list[str]:
     """Writes the run's bochsrc and debugger rc file; returns the command."""
     if spec.gdb_port:
         raise MachineError(f"machine {spec.machine.name}: debug with a QEMU machine; "
@@ -81,7 +81,7 @@ def bochs_command(spec: RunSpec, run_dir: Path, serial_port: int) -> list[str]:
     bochsrc.write_text(render(
         "bochsrc.j2", machine=spec.machine, machines_file=MACHINES_FILE,
         memory_mib=spec.memory >> 20, bios=host.BOCHS_BIOS, vgabios=host.BOCHS_VGA,
-        iso=_iso(spec), serial_port=serial_port, log=run_dir / "bochs.log"))
+        iso=_iso(spec), serial_tty=serial_tty, log=run_dir / "bochs.log"))
     return ["bochs", "-q", "-unlock", "-f", _rel(bochsrc), "-rc", _rel(rc)]
 
 
@@ -126,8 +126,8 @@ def start(spec: RunSpec, timeout: float = 30.0, echo=None, announce=print) -> Co
     if spec.machine.emulator == "qemu":
         cmd = qemu_command(spec)
     elif spec.machine.emulator == "bochs":
-        serial = SocketSerial()
-        cmd = bochs_command(spec, run_dir, serial.port)
+        serial = PtySerial()
+        cmd = bochs_command(spec, run_dir, serial.path)
     else:
         raise MachineError(f"machine {spec.machine.name}: emulator "
                            f"{spec.machine.emulator!r} has no launcher")
