@@ -48,6 +48,13 @@ class Constant:
 
 
 @dataclass(frozen=True)
+class Named:
+    name: str
+    summary: str
+    column: str = ""
+
+
+@dataclass(frozen=True)
 class Abi:
     version_major: int
     version_minor: int
@@ -58,6 +65,8 @@ class Abi:
     hypercalls: tuple[Hypercall, ...]
     errors: tuple[Constant, ...]
     exit_statuses: tuple[Constant, ...]
+    exit_kinds: tuple[Named, ...]
+    stats_fields: tuple[Named, ...]
 
     @property
     def version(self) -> int:
@@ -85,6 +94,18 @@ def _constants(data: dict, key: str) -> tuple[Constant, ...]:
                             _need(t, "summary", str, where)))
     if len({c.name for c in out}) != len(out) or len({c.value for c in out}) != len(out):
         raise AbiError(f"{SPEC.name}: {key}: names and values must be unique")
+    return tuple(out)
+
+
+def _named(data: dict, key: str, form: re.Pattern) -> tuple[Named, ...]:
+    out = []
+    for i, t in enumerate(data.get(key, [])):
+        name = _need(t, "name", str, f"{key}[{i}]")
+        if not form.match(name):
+            raise AbiError(f"{SPEC.name}: {key}[{i}].name: {name!r} does not match {form.pattern}")
+        out.append(Named(name, _need(t, "summary", str, f"{key}[{i}]"), t.get("column", "")))
+    if len({n.name for n in out}) != len(out):
+        raise AbiError(f"{SPEC.name}: {key}: names must be unique")
     return tuple(out)
 
 
@@ -137,6 +158,8 @@ def load(path: Path = SPEC) -> Abi:
         hypercalls=tuple(sorted(calls, key=lambda c: c.number)),
         errors=errors,
         exit_statuses=_constants(data, "exit_status"),
+        exit_kinds=_named(data, "exit_kind", UPPER),
+        stats_fields=_named(data, "stats_field", IDENT),
     )
 
 

@@ -16,19 +16,26 @@ from .errors import ConfigError
 
 # Must match HV_CONFIG_REVISION in hv/include/core/config.h; the hypervisor
 # refuses a generated table stamped with another revision.
-CONFIG_REVISION = 1
+CONFIG_REVISION = 2
 
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 VM_MEMORY_MIN = 2 * MIB          # VM_MEMORY_MIN in core/vm.h
 VM_MEMORY_MAX = 1 * GIB          # the guest page tables map 1 GiB
-VM_MAX = 64                      # VM_MAX in core/vm.c
+VM_MAX = 64                      # VM_MAX in core/vm.h
+SHARED_MAX = 8                   # START_INFO_SHARED_MAX in guest/start_info.h
+SHARED_SIZE_MAX = 16 * MIB       # VM_SHARED_WINDOW in core/vm.h
+WEIGHT_MAX = 100
 CMDLINE_MAX = 255                # START_INFO_CMDLINE_MAX - 1
 HV_RESERVED = 8 * MIB            # hypervisor image, modules, tables
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,15}$")
 
-HV_KEYS = {"trace_exits", "machine", "memory", "crash_test"}
+HV_KEYS = {"trace_exits", "machine", "memory", "crash_test", "tick_us", "slice_us",
+           "audit_memory"}
+TYPE_KEYS = {"memory", "weight"}
+SHARED_KEYS = {"name", "size", "vms"}
+RESTART_POLICIES = ("stop", "restart")
 CRASH_TESTS = ("none", "panic", "page_fault", "bad_guest_state", "bad_host_state")
-VM_KEYS = {"name", "image", "memory", "cmdline"}
+VM_KEYS = {"name", "image", "memory", "cmdline", "type", "weight", "restart", "max_restarts"}
 GUESTS_DIR = ROOT / "guests"
 
 
@@ -40,6 +47,24 @@ class VmConfig:
     guest: str | None     # the guests/<name> source dir, if built by us
     memory: int
     cmdline: str
+    weight: int = 1
+    restart: str = "stop" # one of RESTART_POLICIES
+    max_restarts: int = 3
+
+
+@dataclass(frozen=True)
+class InstanceType:
+    """A named preset of memory and CPU weight that VMs refer to."""
+    name: str
+    memory: int
+    weight: int
+
+
+@dataclass(frozen=True)
+class SharedRegion:
+    name: str
+    size: int
+    members: tuple[int, ...]   # indexes into SystemConfig.vms
 
 
 @dataclass(frozen=True)
@@ -51,6 +76,11 @@ class SystemConfig:
     trace_exits: bool
     crash_test: str       # one of CRASH_TESTS
     vms: tuple[VmConfig, ...] = field(default_factory=tuple)
+    tick_us: int = 500
+    slice_us: int = 2000
+    audit_memory: bool = False
+    types: tuple[InstanceType, ...] = ()
+    shared: tuple[SharedRegion, ...] = ()
 
 
 def available_guests() -> list[str]:
@@ -110,7 +140,38 @@ def _resolve_image(image: str, cfg_path: Path, where: str) -> tuple[Path, str | 
     return ROOT / "build" / "guests" / f"{image}.elf", image
 
 
-def _parse_vm(i: int, table, cfg_path: Path) -> VmConfig:
+def _bounded_int(table: dict, key: str, where: str, default: int, lo: int, hi: int) -> int:
+    value = _want(table, key, int, where, default=default)
+    if not lo <= value <= hi:
+        raise ConfigError(f"{where}.{key}: {value} is out of range; use {lo} to {hi}")
+    return value
+
+
+def _parse_types(data: dict, shown: str) -> dict[str, InstanceType]:
+    tables = data.get("instance_type", {})
+    if not isinstance(tables, dict):
+        raise ConfigError(f"{shown}: instance_type: write [instance_type.NAME] tables")
+    types = {}
+    for name, t in tables.items():
+        where = f"{shown}: instance_type.{name}"
+        if not NAME_RE.match(name) or not isinstance(t, dict):
+            raise ConfigError(f"{where}: use a table named with a-z, 0-9, '_' or '-'")
+        _check_keys(t, TYPE_KEYS, where)
+        memory = _vm_memory(t.get("memory", "2M"), f"{where}.memory")
+        types[name] = InstanceType(name, memory, _bounded_int(t, "weight", where, 1, 1, WEIGHT_MAX))
+    return types
+
+
+def _vm_memory(value, where: str) -> int:
+    memory = parse_size(value, where)
+    if memory % (4 * KIB) or not VM_MEMORY_MIN <= memory <= VM_MEMORY_MAX:
+        raise ConfigError(f"{where}: {_fmt_size(memory)} is out of range; use a "
+                          f"multiple of 4K from {_fmt_size(VM_MEMORY_MIN)} to "
+                          f"{_fmt_size(VM_MEMORY_MAX)}")
+    return memory
+
+
+def _parse_vm(i: int, table, cfg_path: Path, types: dict[str, InstanceType]) -> VmConfig:
     where = f"{cfg_path.name}: vm[{i}]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table ([[vm]])")
@@ -121,16 +182,59 @@ def _parse_vm(i: int, table, cfg_path: Path) -> VmConfig:
                           "characters a-z, 0-9, '_' or '-', starting with a letter")
     image = _want(table, "image", str, where)
     image_path, guest = _resolve_image(image, cfg_path, f"{where}.image")
-    memory = parse_size(table.get("memory", "2M"), f"{where}.memory")
-    if memory % (4 * KIB) or not VM_MEMORY_MIN <= memory <= VM_MEMORY_MAX:
-        raise ConfigError(f"{where}.memory: {_fmt_size(memory)} is out of range; use a "
-                          f"multiple of 4K from {_fmt_size(VM_MEMORY_MIN)} to "
-                          f"{_fmt_size(VM_MEMORY_MAX)}")
+    preset = InstanceType("", 2 * MIB, 1)
+    if "type" in table:
+        tname = _want(table, "type", str, where)
+        if tname not in types:
+            raise ConfigError(f"{where}.type: no instance type {tname!r}; types: "
+                              + (", ".join(sorted(types)) or "none defined ([instance_type.NAME])"))
+        preset = types[tname]
+    # Keys on the VM itself win over its instance type.
+    memory = (_vm_memory(table["memory"], f"{where}.memory") if "memory" in table
+              else preset.memory)
+    weight = _bounded_int(table, "weight", where, preset.weight, 1, WEIGHT_MAX)
     cmdline = _want(table, "cmdline", str, where, default="")
     if len(cmdline) > CMDLINE_MAX or not all(" " <= c <= "~" for c in cmdline):
         raise ConfigError(f"{where}.cmdline: use at most {CMDLINE_MAX} printable "
                           "ASCII characters")
-    return VmConfig(name, image, image_path, guest, memory, cmdline)
+    restart = _want(table, "restart", str, where, default="stop")
+    if restart not in RESTART_POLICIES:
+        raise ConfigError(f"{where}.restart: {restart!r} is not one of "
+                          + ", ".join(RESTART_POLICIES))
+    max_restarts = _bounded_int(table, "max_restarts", where, 3, 0, 1000)
+    return VmConfig(name, image, image_path, guest, memory, cmdline, weight, restart,
+                    max_restarts)
+
+
+def _parse_shared(data: dict, shown: str, vms: tuple[VmConfig, ...]) -> tuple[SharedRegion, ...]:
+    tables = data.get("shared", [])
+    if not isinstance(tables, list):
+        raise ConfigError(f"{shown}: shared: write [[shared]] tables")
+    if len(tables) > SHARED_MAX:
+        raise ConfigError(f"{shown}: shared: {len(tables)} regions; at most {SHARED_MAX}")
+    index = {vm.name: i for i, vm in enumerate(vms)}
+    out, names = [], set()
+    for i, t in enumerate(tables):
+        where = f"{shown}: shared[{i}]"
+        if not isinstance(t, dict):
+            raise ConfigError(f"{where}: must be a table ([[shared]])")
+        _check_keys(t, SHARED_KEYS, where)
+        name = _want(t, "name", str, where)
+        if not NAME_RE.match(name) or name in names:
+            raise ConfigError(f"{where}.name: {name!r} must be a unique name of a-z, 0-9, _ or -")
+        names.add(name)
+        size = parse_size(t.get("size", "4K"), f"{where}.size")
+        if size % (4 * KIB) or not 4 * KIB <= size <= SHARED_SIZE_MAX:
+            raise ConfigError(f"{where}.size: {_fmt_size(size)} is out of range; use a "
+                              f"multiple of 4K up to {_fmt_size(SHARED_SIZE_MAX)}")
+        members = _want(t, "vms", list, where)
+        for m in members:
+            if m not in index:
+                raise ConfigError(f"{where}.vms: no VM named {m!r}; VMs: " + ", ".join(index))
+        if len(set(members)) != len(members) or len(members) < 2:
+            raise ConfigError(f"{where}.vms: name at least two different VMs")
+        out.append(SharedRegion(name, size, tuple(index[m] for m in members)))
+    return tuple(out)
 
 
 def load(path: Path | str) -> SystemConfig:
@@ -143,7 +247,7 @@ def load(path: Path | str) -> SystemConfig:
                           + ", ".join(p.stem for p in sorted((ROOT / "configs").glob("*.toml"))))
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{shown}: not valid TOML: {e}")
-    _check_keys(data, {"hypervisor", "vm"}, shown)
+    _check_keys(data, {"hypervisor", "vm", "instance_type", "shared"}, shown)
     hv = data.get("hypervisor", {})
     if not isinstance(hv, dict):
         raise ConfigError(f"{shown}: hypervisor: must be a table ([hypervisor])")
@@ -152,6 +256,9 @@ def load(path: Path | str) -> SystemConfig:
     trace = _want(hv, "trace_exits", bool, where, default=False)
     machine = _want(hv, "machine", str, where, default="qemu-tcg-svm")
     memory = parse_size(hv.get("memory", "128M"), f"{where}.memory")
+    tick_us = _bounded_int(hv, "tick_us", where, 500, 100, 100000)
+    slice_us = _bounded_int(hv, "slice_us", where, 2000, tick_us, 1000000)
+    audit = _want(hv, "audit_memory", bool, where, default=False)
     crash = _want(hv, "crash_test", str, where, default="none")
     if crash not in CRASH_TESTS:
         raise ConfigError(f"{where}.crash_test: {crash!r} is not one of "
@@ -162,7 +269,8 @@ def load(path: Path | str) -> SystemConfig:
         raise ConfigError(f"{shown}: vm: no VMs; add at least one [[vm]] table")
     if len(vm_tables) > VM_MAX:
         raise ConfigError(f"{shown}: vm: {len(vm_tables)} VMs; at most {VM_MAX}")
-    vms = tuple(_parse_vm(i, t, path) for i, t in enumerate(vm_tables))
+    types = _parse_types(data, shown)
+    vms = tuple(_parse_vm(i, t, path, types) for i, t in enumerate(vm_tables))
     seen = set()
     for i, vm in enumerate(vms):
         if vm.name in seen:
@@ -174,4 +282,11 @@ def load(path: Path | str) -> SystemConfig:
     if need > memory:
         raise ConfigError(f"{where}.memory: {_fmt_size(memory)} is too small for "
                           f"{len(vms)} VMs; they need about {need // MIB + 1}M")
-    return SystemConfig(path, path.stem, machine, memory, trace, crash, vms)
+    shared = _parse_shared(data, shown, vms)
+    need += sum(r.size for r in shared)
+    if need > memory:
+        raise ConfigError(f"{where}.memory: {_fmt_size(memory)} is too small for "
+                          f"{len(vms)} VMs and their shared regions; they need about "
+                          f"{need // MIB + 1}M")
+    return SystemConfig(path, path.stem, machine, memory, trace, crash, vms, tick_us,
+                        slice_us, audit, tuple(types.values()), shared)

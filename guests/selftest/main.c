@@ -135,8 +135,109 @@ static void t_yield(void)
 
 static void t_hlt(void)
 {
-	asm volatile("sti; hlt; cli");
-	CHECK(1);
+	/* HLT sleeps until an enabled event is pending: here the timer. */
+	events_mask();
+	events_enable(EVENT_BIT(EVENT_TIMER));
+	CHECK_EQ(hv_event_timer(1000), 0);
+	CHECK_EQ(events_wait(EVENT_BIT(EVENT_TIMER)), EVENT_BIT(EVENT_TIMER));
+	CHECK_EQ(hv_event_timer(0), 0);
+}
+
+static volatile uint64_t upcalls;
+
+static void count_upcall(uint64_t events)
+{
+	if (events & EVENT_BIT(EVENT_TIMER))
+		upcalls++;
+}
+
+/* Work whose result shows whether an interruption disturbed any register. */
+static uint64_t churn(uint64_t n)
+{
+	uint64_t a = 1, b = 2, c = 3, d = 4;
+
+	for (uint64_t i = 0; i < n; i++) {
+		a = a * 31 + i;
+		b ^= a >> 7;
+		c += b * 3;
+		d = (d << 1) ^ c;
+	}
+	return a ^ b ^ c ^ d;
+}
+
+static void t_event_upcall(void)
+{
+	uint64_t n = 20000, quiet, noisy;
+
+	quiet = churn(n);                         /* no events yet */
+	events_set_handler(count_upcall);
+	events_enable(EVENT_BIT(EVENT_TIMER));
+	events_unmask();
+	CHECK_EQ(hv_event_timer(200), 0);
+	uint64_t t0 = rdtsc();
+	do
+		noisy = churn(n);                 /* interrupted by upcalls */
+	while (upcalls < 5 && rdtsc() - t0 < us_to_tsc(start, 3000000)); /* shared CPU */
+	CHECK_EQ(hv_event_timer(0), 0);
+	CHECK(upcalls >= 5);
+	CHECK_EQ(noisy, quiet);
+	events_set_handler(NULL);
+}
+
+static void t_event_mask(void)
+{
+	events_set_handler(count_upcall);
+	events_enable(EVENT_BIT(EVENT_TIMER));
+	events_mask();
+	upcalls = 0;
+	CHECK_EQ(hv_event_timer(200), 0);
+	uint64_t t0 = rdtsc();
+	while (!(events_pending() & EVENT_BIT(EVENT_TIMER)) && rdtsc() - t0 < us_to_tsc(start, 200000))
+		;
+	CHECK(events_pending() & EVENT_BIT(EVENT_TIMER)); /* raised ... */
+	CHECK_EQ(upcalls, 0);                           /* ... but not delivered */
+	CHECK_EQ(hv_event_timer(0), 0);
+	events_unmask();                                /* delivered now */
+	CHECK_EQ(upcalls, 1);
+	events_set_handler(NULL);
+}
+
+static void t_sleep(void)
+{
+	uint64_t t0 = rdtsc();
+
+	CHECK_EQ(hv_sleep(3000), 0);
+	CHECK(rdtsc() - t0 >= us_to_tsc(start, 3000));
+}
+
+static void t_stats(void)
+{
+	struct hv_vm_stats s;
+
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ(hv_vm_stats(&s, sizeof(s)), (long)sizeof(s));
+	CHECK(s.exits >= 3 && s.cpu_tsc > 0 && s.runs >= 1);
+	CHECK(s.exits_by_kind[EXIT_KIND_HYPERCALL] >= 1);
+	CHECK(s.exits_by_kind[EXIT_KIND_CPUID] >= 1);  /* the SDK's signature probe */
+	CHECK_EQ(hv_vm_stats(&s, 8), 8);
+	CHECK_EQ(hv_vm_stats((void *)0x3ff00000, sizeof(s)), -HV_EFAULT);
+}
+
+static void t_bad_args(void)
+{
+	CHECK_EQ(hv_sleep(~0ul), -HV_EINVAL);
+	CHECK_EQ(hv_event_timer(1), -HV_EINVAL);
+	CHECK_EQ(hv_event_return(), -HV_EINVAL);     /* not in a handler */
+	CHECK_EQ(hv_event_register((void *)0x3ff00000), -HV_EFAULT);
+	CHECK_EQ(hv_doorbell_ring(0), -HV_EPERM);    /* no region of ours */
+	CHECK_EQ(hv_doorbell_ring(~0ul), -HV_EPERM);
+	CHECK_EQ(hv_abi_version() >> 16, HV_ABI_VERSION_MAJOR); /* still served */
+}
+
+static void t_fault_shared(void)
+{
+	/* The first shared window: mapped only into its member VMs. */
+	(void)*(volatile uint64_t *)0x80000000ul;
 }
 
 static void t_exit_code(void)
@@ -213,6 +314,11 @@ static const struct selftest {
 	{ "port_io", t_port_io },
 	{ "yield", t_yield },
 	{ "hlt", t_hlt },
+	{ "event_upcall", t_event_upcall },
+	{ "event_mask", t_event_mask },
+	{ "sleep", t_sleep },
+	{ "stats", t_stats },
+	{ "bad_args", t_bad_args },
 	{ "exit_code", t_exit_code },
 	{ "exit_port", t_exit_port },
 	{ "fault_outside", t_fault_outside_memory },
@@ -223,6 +329,7 @@ static const struct selftest {
 	{ "fault_string_io", t_fault_string_io },
 	{ "fault_remap", t_fault_remap },
 	{ "fault_hc_page", t_fault_hypercall_page },
+	{ "fault_shared", t_fault_shared },
 };
 
 int main(const struct start_info *si)

@@ -3,8 +3,11 @@
 #include <arch/x86.h>
 #include <core/config.h>
 #include <core/console.h>
+#include <core/events.h>
 #include <core/exits.h>
+#include <core/sched.h>
 #include <core/vm.h>
+#include <guest/events.h>
 #include <hv_abi.h>
 #include <lib/string.h>
 
@@ -23,7 +26,11 @@ void exit_hypercall(struct vcpu *v)
 {
 	u64 nr = v->gpr[GPR_RAX];
 
+	v->vm->stats.exits_by_kind[EXIT_KIND_HYPERCALL]++;
 	v->gpr[GPR_RAX] = nr < HC_COUNT ? (u64)hypercall_table[nr](v) : (u64)-HV_ENOSYS;
+	/* Any pending event (it may just have been unmasked) goes in now. */
+	if (unlikely(v->vm->events->pending))
+		events_deliver(v);
 }
 
 void exit_cpuid(struct vcpu *v)
@@ -31,6 +38,7 @@ void exit_cpuid(struct vcpu *v)
 	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
 	struct cpuid_regs r;
 
+	v->vm->stats.exits_by_kind[EXIT_KIND_CPUID]++;
 	if (leaf == HV_CPUID_BASE) {
 		/* Hypervisor leaf: highest leaf and the signature (abi.toml). */
 		r.eax = HV_CPUID_BASE;
@@ -55,6 +63,7 @@ void exit_cpuid(struct vcpu *v)
 
 void exit_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val)
 {
+	v->vm->stats.exits_by_kind[EXIT_KIND_IO]++;
 	if (in) {
 		/* LSR says "transmitter empty"; other COM1 registers read 0. */
 		if (port == COM1_LSR)
@@ -89,6 +98,11 @@ static bool set_hypercall_page(struct vcpu *v, u64 gpa)
 	return true;
 }
 
+void exit_msr_count(struct vcpu *v)
+{
+	v->vm->stats.exits_by_kind[EXIT_KIND_MSR]++;
+}
+
 bool exit_rdmsr(struct vcpu *v, u32 msr, u64 *val)
 {
 	switch (msr) {
@@ -113,17 +127,30 @@ bool exit_wrmsr(struct vcpu *v, u32 msr, u64 val)
 void exit_hlt(struct vcpu *v, bool interrupts_enabled)
 {
 	/*
-	 * With interrupts off nothing can ever wake the vCPU. With them on,
-	 * the vCPU waits for its next turn: HLT yields the CPU.
+	 * With interrupts off nothing can ever wake the vCPU. With them on, it
+	 * sleeps until an event it enabled is pending; it costs no CPU then.
 	 */
+	v->vm->stats.exits_by_kind[EXIT_KIND_HLT]++;
 	if (!interrupts_enabled)
 		vm_fault(v->vm, "HLT with interrupts disabled: the VM can never wake up");
-	else
-		v->leave = true;
+	else if (!events_wake_pending(v->vm))
+		sched_block(v, 0);
+}
+
+void exit_interrupt(struct vcpu *v)
+{
+	v->vm->stats.exits_by_kind[EXIT_KIND_INTERRUPT]++;
+	sched_tick(v);
+}
+
+void exit_other(struct vcpu *v)
+{
+	v->vm->stats.exits_by_kind[EXIT_KIND_OTHER]++;
 }
 
 void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip)
 {
+	v->vm->stats.exits_by_kind[EXIT_KIND_NESTED_FAULT]++;
 	vm_fault(v->vm, "%s guest-physical 0x%lx outside its memory (0x1000-0x%lx) at rip 0x%lx",
 		 write ? "wrote" : "read", gpa, v->vm->mem_size, rip);
 }

@@ -3,9 +3,21 @@
  * from hv/abi.toml) decodes the registers and calls these with typed
  * arguments; every argument is a hostile value until checked.
  */
+#include <arch/time.h>
+#include <arch/vendor.h>
+#include <arch/x86.h>
 #include <core/console.h>
+#include <core/events.h>
+#include <core/sched.h>
+#include <core/shared.h>
 #include <core/vm.h>
+#include <guest/events.h>
 #include <hv_abi.h>
+#include <lib/string.h>
+
+/* Flags a guest may set through event_return: the arithmetic flags, TF,
+ * IF, DF, AC and ID; not IOPL, NT, RF, VM or VIF/VIP. */
+#define RFLAGS_GUEST_MASK 0x2c0fd5ull
 
 long hc_abi_version(struct vcpu *v)
 {
@@ -36,4 +48,74 @@ long hc_yield(struct vcpu *v)
 {
 	v->leave = true;
 	return 0;
+}
+
+#define SLEEP_MAX_US (3600ull * 1000000) /* an hour */
+
+long hc_sleep(struct vcpu *v, u64 us)
+{
+	if (us > SLEEP_MAX_US)
+		return -HV_EINVAL;
+	sched_block(v, rdtsc() + us_to_tsc(us) + 1);
+	return 0;
+}
+
+long hc_event_register(struct vcpu *v, u64 entry)
+{
+	if (entry && !vm_gpa_to_hva(v->vm, entry, 1))
+		return -HV_EFAULT;
+	v->vm->event_entry = entry;
+	return 0;
+}
+
+long hc_event_return(struct vcpu *v)
+{
+	struct event_page *ep = v->vm->events;
+	struct vcpu_frame f;
+
+	if (!ep->masked)
+		return -HV_EINVAL; /* not in a handler */
+	f = (struct vcpu_frame){ ep->frame.rip, ep->frame.rsp, ep->frame.rflags };
+	/* Only the guest's own state comes back; the hypervisor decides the
+	 * rest (IF and the reserved flags cannot be smuggled in). */
+	u64 rax = ep->frame.rax;
+
+	f.rflags = (f.rflags & RFLAGS_GUEST_MASK) | 0x2;
+	vendor->set_frame(v, &f);
+	ep->masked = 0;
+	v->gpr[GPR_RAX] = rax;
+	events_deliver(v); /* another event may be waiting: it saves this state */
+	return (long)rax;  /* the dispatcher puts it back in RAX */
+}
+
+#define TIMER_MIN_US 100
+
+long hc_event_timer(struct vcpu *v, u64 period_us)
+{
+	if (period_us && (period_us < TIMER_MIN_US || period_us > SLEEP_MAX_US))
+		return -HV_EINVAL;
+	v->vm->timer_period = period_us ? us_to_tsc(period_us) : 0;
+	v->vm->timer_next = rdtsc() + v->vm->timer_period;
+	return 0;
+}
+
+long hc_doorbell_ring(struct vcpu *v, u64 region)
+{
+	return shared_ring(v->vm, region);
+}
+
+long hc_vm_stats(struct vcpu *v, u64 buf, u64 len)
+{
+	void *dst;
+
+	if (len > sizeof(struct hv_vm_stats))
+		len = sizeof(struct hv_vm_stats);
+	dst = vm_gpa_to_hva(v->vm, buf, len);
+	if (!dst)
+		return -HV_EFAULT;
+	struct hv_vm_stats now = v->vm->stats;
+
+	now.cpu_tsc += sched_running_for(); /* this run so far counts too */
+	memcpy(dst, &now, len);
+	return (long)len;
 }

@@ -6,9 +6,11 @@
 #include <arch/gdt.h>
 #include <arch/idt.h>
 #include <arch/pic.h>
+#include <arch/time.h>
 #include <arch/power.h>
 #include <arch/uart.h>
 #include <arch/vendor.h>
+#include <core/audit.h>
 #include <core/config.h>
 #include <core/console.h>
 #include <core/bootinfo.h>
@@ -16,6 +18,7 @@
 #include <core/pmm.h>
 #include <core/report.h>
 #include <core/sched.h>
+#include <core/stats.h>
 #include <core/vm.h>
 
 static __noreturn void boot_fail(const char *what)
@@ -62,10 +65,15 @@ void hv_main(u32 magic, u32 info_pa)
 		boot_fail("could not enable virtualization on this CPU");
 	hv_log("virtualization: %s", vendor->name);
 
+	if (time_init(hv_config.tick_us))
+		boot_fail("no usable timer: the scheduler needs the local APIC timer");
 	if (vm_create_all(bi))
 		boot_fail("the VMs could not be built (see above)");
+	if (hv_config.audit_memory)
+		audit_print();
 
 	crash_test(hv_config.crash_test);
 	sched_run();
+	stats_print();
 	power_off(report_print());
 }

@@ -14,11 +14,11 @@ unsigned report_print(void)
 
 		if (vm->faulted) {
 			hv_log("  vm %-16s FAULT %s (%lu exits)", vm->cfg->name, vm->fault,
-			       vm->nr_exits);
+			       vm->stats.exits);
 			failed++;
 		} else {
 			hv_log("  vm %-16s exit code %d (%lu exits)", vm->cfg->name,
-			       vm->exit_code, vm->nr_exits);
+			       vm->exit_code, vm->stats.exits);
 			failed += vm->exit_code != 0;
 		}
 	}

@@ -1,23 +1,180 @@
-/*
- * Round-robin over runnable VMs. A VM runs until one of its exits sets
- * vcpu.leave (yield, HLT, stop); then the next VM in table order runs.
- */
+/* The scheduler; see core/sched.h for the policy. */
+#include <arch/time.h>
 #include <arch/vendor.h>
+#include <arch/x86.h>
+#include <core/config.h>
+#include <core/console.h>
+#include <core/events.h>
 #include <core/sched.h>
 #include <core/vm.h>
+#include <guest/events.h>
+
+static struct vm *rq_head;    /* circular, doubly linked; NULL when empty */
+static struct vm *running;
+static u64 run_start;         /* TSC when `running` was entered */
+
+static void rq_push_back(struct vm *vm)
+{
+	if (!rq_head) {
+		vm->rq_next = vm->rq_prev = vm;
+		rq_head = vm;
+		return;
+	}
+	vm->rq_prev = rq_head->rq_prev;
+	vm->rq_next = rq_head;
+	rq_head->rq_prev->rq_next = vm;
+	rq_head->rq_prev = vm;
+}
+
+static struct vm *rq_pop_front(void)
+{
+	struct vm *vm = rq_head;
+
+	if (!vm)
+		return NULL;
+	if (vm->rq_next == vm) {
+		rq_head = NULL;
+	} else {
+		vm->rq_prev->rq_next = vm->rq_next;
+		vm->rq_next->rq_prev = vm->rq_prev;
+		rq_head = vm->rq_next;
+	}
+	vm->rq_next = vm->rq_prev = NULL;
+	return vm;
+}
+
+u64 sched_running_for(void)
+{
+	return running ? rdtsc() - run_start : 0;
+}
+
+static u64 slice_of(const struct vm *vm)
+{
+	return us_to_tsc((u64)vm->cfg->weight * hv_config.slice_us);
+}
+
+void sched_wake(struct vm *vm)
+{
+	if (vm->state != VM_BLOCKED)
+		return;
+	vm->state = VM_RUNNABLE;
+	vm->wake_tsc = 0;
+	rq_push_back(vm);
+}
+
+void sched_block(struct vcpu *v, u64 until)
+{
+	v->vm->state = VM_BLOCKED;
+	v->vm->wake_tsc = until;
+	v->leave = true;
+}
+
+/* Sleeps that ended and timer events that are due, as of TSC now. */
+static void wake_timed(u64 now)
+{
+	for (unsigned i = 0; i < nr_vms; i++) {
+		struct vm *vm = &vms[i];
+
+		if (vm->state == VM_BLOCKED && vm->wake_tsc && vm->wake_tsc <= now)
+			sched_wake(vm);
+		if (vm->timer_period && vm->timer_next <= now && vm->state != VM_STOPPED) {
+			vm->timer_next = now + vm->timer_period;
+			event_raise(vm, EVENT_TIMER);
+		}
+	}
+}
+
+void sched_tick(struct vcpu *v)
+{
+	u64 now = rdtsc();
+
+	wake_timed(now);
+	/* The running VM's slice is over: back to the end of the queue. */
+	if (v && v->vm->slice_used + (now - run_start) >= slice_of(v->vm))
+		v->leave = true;
+	if (v)
+		events_deliver(v); /* a timer event for the running VM itself */
+}
+
+/* Whether a blocked VM could still be woken: by a deadline, a timer
+ * event, or a doorbell from a VM that can still run. */
+static bool anything_can_wake(void)
+{
+	bool some_alive = false;
+
+	for (unsigned i = 0; i < nr_vms; i++) {
+		const struct vm *vm = &vms[i];
+
+		if (vm->state == VM_RUNNABLE || (vm->state == VM_BLOCKED &&
+		    (vm->wake_tsc || vm->timer_period)))
+			return true;
+		some_alive |= vm->state != VM_STOPPED;
+	}
+	return !some_alive;
+}
+
+static void stop_the_stuck(void)
+{
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (vms[i].state == VM_BLOCKED)
+			vm_fault(&vms[i], "halted with nothing left that could wake it "
+				 "(no timer, no sleep, no VM that could ring it)");
+}
+
+static bool any_alive(void)
+{
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (vms[i].state != VM_STOPPED)
+			return true;
+	return false;
+}
+
+/* Nothing to run: sleep until the next timer interrupt. */
+static void idle(void)
+{
+	asm volatile("sti; hlt; cli" ::: "memory");
+	sched_tick(NULL);
+}
+
+static void run(struct vm *vm)
+{
+	u64 used;
+
+	running = vm;
+	vm->vcpu.leave = false;
+	vm->stats.runs++;
+	run_start = rdtsc();
+	vendor->vcpu_run(&vm->vcpu);
+	used = rdtsc() - run_start;
+	running = NULL;
+	vm->stats.cpu_tsc += used;
+	vm->slice_used += used;
+
+	if (vm->state == VM_RUNNABLE) {
+		/* Preempted or yielded: its turn is over, a fresh slice next time. */
+		vm->slice_used = 0;
+		rq_push_back(vm);
+	} else if (vm->state == VM_BLOCKED) {
+		vm->slice_used = 0;
+	} else if (vm_maybe_restart(vm)) {
+		rq_push_back(vm);
+	}
+}
 
 void sched_run(void)
 {
-	for (bool any = true; any;) {
-		any = false;
-		for (unsigned i = 0; i < nr_vms; i++) {
-			struct vm *vm = &vms[i];
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (vms[i].state == VM_RUNNABLE)
+			rq_push_back(&vms[i]);
+	while (any_alive()) {
+		struct vm *vm = rq_pop_front();
 
-			if (vm->state != VM_RUNNABLE)
-				continue;
-			any = true;
-			vm->vcpu.leave = false;
-			vendor->vcpu_run(&vm->vcpu);
+		if (vm) {
+			run(vm);
+		} else if (!anything_can_wake()) {
+			stop_the_stuck();
+		} else {
+			idle();
 		}
 	}
 }

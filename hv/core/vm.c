@@ -1,8 +1,11 @@
 /* Building VMs from the config and their multiboot modules; see core/vm.h. */
+#include <arch/time.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <core/console.h>
 #include <core/elf.h>
+#include <core/events.h>
+#include <core/shared.h>
 #include <core/bootinfo.h>
 #include <core/pmm.h>
 #include <core/vm.h>
@@ -10,7 +13,6 @@
 #include <lib/fmt.h>
 #include <lib/string.h>
 
-#define VM_MAX 64
 struct vm vms[VM_MAX];
 unsigned nr_vms;
 
@@ -47,39 +49,100 @@ void vm_exit(struct vm *vm, int code)
 	hv_log("vm %s: exited with code %d", vm->cfg->name, code);
 }
 
-/* Identity map of the first 1 GiB with 2 MiB pages, in guest memory. */
+/* Identity map of the first 4 GiB with 2 MiB pages, in guest memory: RAM
+ * below 1 GiB, shared regions from 2 GiB. What is really there is the
+ * nested tables' decision, not the guest's. */
 static void build_guest_page_tables(struct vm *vm)
 {
 	u64 *pml4 = vm_gpa_to_hva(vm, VM_PAGE_TABLES_GPA, PAGE_SIZE);
 	u64 *pdpt = pml4 + 512, *pd = pdpt + 512;
 
 	pml4[0] = (VM_PAGE_TABLES_GPA + PAGE_SIZE) | PTE_P | PTE_W;
-	pdpt[0] = (VM_PAGE_TABLES_GPA + 2 * PAGE_SIZE) | PTE_P | PTE_W;
-	for (u64 i = 0; i < 512; i++)
+	for (u64 i = 0; i < VM_GUEST_PD_COUNT; i++)
+		pdpt[i] = (VM_PAGE_TABLES_GPA + (2 + i) * PAGE_SIZE) | PTE_P | PTE_W;
+	for (u64 i = 0; i < 512 * VM_GUEST_PD_COUNT; i++)
 		pd[i] = (i << 21) | PTE_P | PTE_W | PTE_PS;
 }
 
-static void write_start_info(struct vm *vm)
+static struct start_info *write_start_info(struct vm *vm)
 {
 	struct start_info *si = vm_gpa_to_hva(vm, VM_START_INFO_GPA, sizeof(*si));
 
 	si->magic = START_INFO_MAGIC;
+	si->tsc_hz = tsc_hz;
+	si->boot_count = vm->boot_count;
 	si->memory = vm->mem_size;
 	si->vm_id = vm->id;
 	si->nr_vms = hv_config.nr_vms;
 	fmt_snprintf(si->name, sizeof(si->name), "%s", vm->cfg->name);
 	fmt_snprintf(si->cmdline, sizeof(si->cmdline), "%s", vm->cfg->cmdline);
 	memcpy(vm_gpa_to_hva(vm, VM_GDT_GPA, sizeof(guest_gdt)), guest_gdt, sizeof(guest_gdt));
+	return si;
+}
+
+/* Fills fresh memory and the vCPU: at the first boot and at each restart. */
+static int vm_boot(struct vm *vm)
+{
+	struct start_info *si;
+	struct vcpu_boot boot;
+	u64 entry;
+
+	vm->boot_count++;
+	si = write_start_info(vm);
+	build_guest_page_tables(vm);
+	events_reset(vm);
+	entry = elf_load(vm, phys_to_virt(vm->module->start), vm->module->end - vm->module->start);
+	if (!entry)
+		return -1;
+	if (vm->boot_count == 1 && shared_map(vm, si)) {
+		vm_fault(vm, "out of memory for its nested page tables");
+		return -1;
+	}
+	if (vm->boot_count > 1)
+		shared_describe(vm, si);
+	boot = (struct vcpu_boot){
+		.rip = entry, .rsp = vm->mem_size, .rdi = VM_START_INFO_GPA,
+		.cr3 = VM_PAGE_TABLES_GPA,
+		.gdt_base = VM_GDT_GPA, .gdt_limit = sizeof(guest_gdt) - 1,
+	};
+	if (vendor->vcpu_init(&vm->vcpu, &boot)) {
+		vm_fault(vm, "could not set up its vCPU");
+		return -1;
+	}
+	vm->hypercall_page = 0;
+	vm->kernel_gs_base = 0;
+	vm->wake_tsc = 0;
+	vm->slice_used = 0;
+	vm->line_len = 0;
+	return 0;
+}
+
+bool vm_maybe_restart(struct vm *vm)
+{
+	if (!vm->faulted || vm->cfg->restart != RESTART_RESTART)
+		return false;
+	if (vm->stats.restarts >= vm->cfg->max_restarts) {
+		hv_log("vm %s: not restarted: it already was %u times (max_restarts)",
+		       vm->cfg->name, vm->cfg->max_restarts);
+		return false;
+	}
+	vm->stats.restarts++;
+	hv_log("vm %s: restarting (%lu of at most %u)", vm->cfg->name, vm->stats.restarts,
+	       vm->cfg->max_restarts);
+	memset(phys_to_virt(vm->mem_hpa), 0, vm->mem_size);
+	vm->faulted = false;
+	vm->fault[0] = '\0';
+	vm->state = VM_RUNNABLE;
+	if (vm_boot(vm))
+		return false; /* vm_boot stopped it again, saying why */
+	return true;
 }
 
 static void vm_create(struct vm *vm, const struct boot_info *bi)
 {
-	const struct boot_module *mod = bootinfo_module(bi, vm->cfg->name);
-	struct vcpu_boot boot;
-	u64 entry;
-
 	vm->mem_size = vm->cfg->memory;
-	if (!mod) {
+	vm->module = bootinfo_module(bi, vm->cfg->name);
+	if (!vm->module) {
 		vm_fault(vm, "no boot module names this VM; pass '<image> %s'",
 			 vm->cfg->name);
 		return;
@@ -90,26 +153,16 @@ static void vm_create(struct vm *vm, const struct boot_info *bi)
 			 vm->mem_size >> 10, pmm_free_pages() * 4);
 		return;
 	}
-	write_start_info(vm);
-	build_guest_page_tables(vm);
-	entry = elf_load(vm, phys_to_virt(mod->start), mod->end - mod->start);
-	if (!entry)
-		return;
-	if (vendor->vm_map_memory(vm)) {
+	/* All but page 0: a guest NULL access must fault. */
+	if (vendor->nested_map(vm, VM_START_INFO_GPA, vm->mem_hpa + VM_START_INFO_GPA,
+			       vm->mem_size - VM_START_INFO_GPA)) {
 		vm_fault(vm, "out of memory for its nested page tables");
 		return;
 	}
-	boot = (struct vcpu_boot){
-		.rip = entry, .rsp = vm->mem_size, .rdi = VM_START_INFO_GPA,
-		.cr3 = VM_PAGE_TABLES_GPA,
-		.gdt_base = VM_GDT_GPA, .gdt_limit = sizeof(guest_gdt) - 1,
-	};
-	if (vendor->vcpu_init(&vm->vcpu, &boot)) {
-		vm_fault(vm, "could not set up its vCPU");
+	if (vm_boot(vm))
 		return;
-	}
-	hv_log("vm %s: %lu KiB at host 0x%lx, entry 0x%lx", vm->cfg->name,
-	       vm->mem_size >> 10, vm->mem_hpa, entry);
+	hv_log("vm %s: %lu KiB at host 0x%lx, weight %u", vm->cfg->name, vm->mem_size >> 10,
+	       vm->mem_hpa, vm->cfg->weight);
 }
 
 int vm_create_all(const struct boot_info *bi)
@@ -119,6 +172,8 @@ int vm_create_all(const struct boot_info *bi)
 		return -1;
 	}
 	nr_vms = hv_config.nr_vms;
+	if (shared_init())
+		return -1;
 	for (unsigned i = 0; i < nr_vms; i++) {
 		vms[i].id = i;
 		vms[i].cfg = &hv_config.vms[i];

@@ -5,6 +5,7 @@
 
 struct fmt_spec {
 	unsigned width;
+	int precision; /* -1: none; for %s, the most characters printed */
 	bool zero_pad, left;
 	int longness; /* 0 = int, 1 = long, 2 = long long / size_t */
 };
@@ -54,7 +55,7 @@ int fmt_vformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap)
 	int n = 0;
 
 	for (; *fmt; fmt++) {
-		struct fmt_spec sp = { 0 };
+		struct fmt_spec sp = { .precision = -1 };
 		uint64_t u;
 		int64_t s;
 
@@ -74,6 +75,9 @@ int fmt_vformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap)
 		}
 		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
 			sp.width = sp.width * 10 + (unsigned)(*fmt - '0');
+		if (*fmt == '.')
+			for (sp.precision = 0, fmt++; *fmt >= '0' && *fmt <= '9'; fmt++)
+				sp.precision = sp.precision * 10 + (*fmt - '0');
 		for (; *fmt == 'l' || *fmt == 'z'; fmt++)
 			sp.longness += *fmt == 'z' ? 2 : 1;
 
@@ -103,7 +107,7 @@ int fmt_vformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap)
 
 			if (!str)
 				str = "(null)";
-			while (str[len])
+			while (str[len] && (sp.precision < 0 || len < (unsigned)sp.precision))
 				len++;
 			n += emit_padded(sink, ctx, str, len, &sp);
 			break;

@@ -1,22 +1,22 @@
 /* Freestanding memory and string functions; see lib/string.h. */
 #include <lib/string.h>
 
+/* REP STOSB/MOVSB: fast strings on current CPUs, and one instruction
+ * instead of a loop for emulators, which matters when a restart clears a
+ * VM's memory. */
 void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
+	void *d = dst;
 
-	while (n--)
-		*d++ = (unsigned char)c;
+	asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
 }
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+	void *d = dst;
 
-	while (n--)
-		*d++ = *s++;
+	asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }
 

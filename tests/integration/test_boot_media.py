@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from hvkit import ROOT
-from tests.conftest import CONFIGS
+from tests.conftest import TEST_CONFIGS
 
 pytestmark = pytest.mark.boots
 
@@ -28,7 +28,7 @@ def test_iso_command_builds_a_bios_and_uefi_image():
 
 
 def test_uefi_firmware_boots_the_iso_through_grub_efi(console_of):
-    con = console_of(CONFIGS / "default.toml", machine="qemu-uefi-svm", timeout=120)
+    con = console_of(TEST_CONFIGS / "hello.toml", machine="qemu-uefi-svm", timeout=120)
     con.expect(r"^hv: booted by multiboot2: 1 modules")
     con.expect(r"^\[hello\] Hello from hello!")
     assert con.wait_end() == 0
@@ -38,6 +38,6 @@ def test_uefi_firmware_boots_the_iso_through_grub_efi(console_of):
                                             ("bochs-vmx", "multiboot2")])
 def test_one_image_two_loaders(console_of, machine, loader):
     """QEMU -kernel reads the multiboot v1 header, GRUB the multiboot2 one."""
-    con = console_of(CONFIGS / "default.toml", machine=machine)
+    con = console_of(TEST_CONFIGS / "hello.toml", machine=machine)
     con.expect(rf"^hv: booted by {loader}: 1 modules")
     assert con.wait_end() == 0

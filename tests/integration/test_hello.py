@@ -1,11 +1,12 @@
 """The default system: the hello VM prints through the hypercall path."""
+import re
 import subprocess
 import sys
 
 import pytest
 
 from hvkit import ROOT, machines
-from tests.conftest import CONFIGS
+from tests.conftest import CONFIGS, TEST_CONFIGS
 
 pytestmark = pytest.mark.boots
 
@@ -19,26 +20,33 @@ VENDOR_LINE = {
 
 def test_hello_prints_through_hypercall_and_exits_cleanly(console_of, machine):
     """The same image and guest binary on every machine: only the backend differs."""
-    con = console_of(CONFIGS / "default.toml", machine=machine)
+    con = console_of(TEST_CONFIGS / "hello.toml", machine=machine)
     con.expect(VENDOR_LINE[machines.get(machine).vendor])
     m = con.expect(r"^\[hello\] Hello from hello! hypercall ABI (\d+)\.(\d+), 2048 KiB "
                    r"of memory, cmdline 'greeting=world'$")
-    assert (int(m.group(1)), int(m.group(2))) == (1, 0)
+    assert (int(m.group(1)), int(m.group(2))) == (1, 1)
     con.expect(r"^hv: vm hello: exited with code 0$")
     assert con.wait_end() == 0
-    # console_write went through VMMCALL exits, not the emulated UART port.
-    assert "exit code 0 (5 exits)" in con.text
+    # console_write went through hypercall exits, not the emulated UART port.
+    row = re.search(r"^hv: hello +[\d.]+ +\d+ +(\d+) +\d+ +0 +(\d+) +\d+ +(\d+) ", con.text,
+                    re.MULTILINE)
+    assert row and int(row.group(2)) == 3 and int(row.group(3)) == 0, con.text
 
 
 def test_readme_run_command(tmp_path):
-    """`python3 build.py run`: prints the QEMU command, the VM's line, status 0."""
+    """`python3 build.py run`: the demo, start to end, status 0."""
     r = subprocess.run([sys.executable, "build.py", "run"], cwd=ROOT, capture_output=True,
                        text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     out = r.stdout.splitlines()
     assert any(l.startswith("Running: $ qemu-system-x86_64 -accel tcg -cpu EPYC,+svm,+npt")
                and "-kernel build/configs/default/hv.mb" in l for l in out)
-    assert "[hello] Hello from hello! hypercall ABI 1.0, 2048 KiB of memory, cmdline 'greeting=world'" in out
+    assert "[hello] Hello from hello! hypercall ABI 1.1, 2048 KiB of memory, cmdline 'greeting=world'" in out
+    assert "[ping] PASS pingpong: 1000 messages of 240 bytes, every byte checked both ways" in out
+    assert "hv: vm crashy: restarting (2 of at most 3)" in out
+    assert "[crashy] boot 3: running normally after 2 restarts" in out
+    assert any(re.fullmatch(r"\[worker-3\] share: [\d.]+% of 300 ms", l) for l in out)
+    assert "hv: statistics (CPU time from the TSC; exits by kind):" in out
     assert out[-1] == "hypervisor status: OK (0)"
     log = next(l for l in out if l.startswith("Serial log: ")).split(": ", 1)[1]
     assert "[hello] Hello from hello!" in (ROOT / log).read_text()
@@ -52,7 +60,7 @@ TRACE = {  # the SDK probes the signature, sets the hypercall page, calls
 
 @pytest.mark.parametrize("machine", ["qemu-tcg-svm", "bochs-vmx"])
 def test_trace_exits_names_every_exit(console_of, tmp_path, machine):
-    cfg = tmp_path / "trace.toml"
+    cfg = tmp_path / "trace.toml"  # its own file: the name is the VM's prefix
     cfg.write_text('[hypervisor]\ntrace_exits = true\n[[vm]]\nname = "traced"\nimage = "hello"\n')
     con = console_of(cfg, machine=machine)
     for line in TRACE[machines.get(machine).vendor]:

@@ -29,6 +29,11 @@ EXPECT = {
     "port_io": None,
     "yield": None,
     "hlt": None,
+    "event_upcall": None,
+    "event_mask": None,
+    "sleep": None,
+    "stats": None,
+    "bad_args": None,
     "exit_code": 7,
     "exit_port": 5,
     "fault_outside": r"wrote guest-physical 0x3ff00000 outside its memory \(0x1000-0x200000\)",
@@ -39,6 +44,7 @@ EXPECT = {
     "fault_string_io": r"string port I/O \(INS/OUTS\) on port 0x3f8 is not emulated",
     "fault_remap": r"wrote guest-physical 0x3fe00000 outside its memory",
     "fault_hc_page": CRASHED,
+    "fault_shared": r"read guest-physical 0x80000000 outside its memory",
 }
 
 

@@ -7,11 +7,13 @@
 #ifndef GUEST_H
 #define GUEST_H
 
+#include <guest/events.h>
 #include <guest/start_info.h>
 #include <hvcall.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +25,24 @@ int puts(const char *s);
 
 /* Ends the VM: the exit code reaches the hypervisor's end-of-run report. */
 __attribute__((noreturn)) void exit(int code);
+
+/*
+ * Virtual events (guest/events.h). Either take them as upcalls: a handler
+ * runs between any two instructions, with events masked, and gets the bits
+ * that were pending; or mask them and wait: events_wait() sleeps in HLT until
+ * one of `bits` is pending, returns and clears those bits.
+ */
+typedef void (*event_handler_fn)(uint64_t events);
+void events_set_handler(event_handler_fn fn);   /* NULL: no upcalls */
+void events_enable(uint64_t bits);              /* EVENT_BIT(EVENT_TIMER) ... */
+void events_disable(uint64_t bits);
+void events_mask(void);
+void events_unmask(void);
+uint64_t events_pending(void);
+uint64_t events_wait(uint64_t bits);
+
+/* The shared region of this name (see the config's [[shared]]), or NULL. */
+const struct start_info_shared *shared_find(const struct start_info *si, const char *name);
 
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
@@ -36,6 +56,12 @@ static inline uint64_t rdtsc(void)
 
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
+}
+
+/* TSC ticks in us microseconds, from the start info's tsc_hz. */
+static inline uint64_t us_to_tsc(const struct start_info *si, uint64_t us)
+{
+	return us * (si->tsc_hz / 1000000);
 }
 
 static inline void wrmsr(uint32_t msr, uint64_t v)

@@ -1,4 +1,5 @@
 /* The hypervisor's IDT: all 32 exception vectors end in a decoded panic. */
+#include <arch/apic.h>
 #include <arch/idt.h>
 #include <arch/power.h>
 #include <arch/x86.h>
@@ -17,7 +18,18 @@ _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
 #define GATE_INTERRUPT_PRESENT 0x8e
 
 extern const u64 idt_stub_table[32];
-static struct idt_gate idt[32] __aligned(16);
+extern char irq_stub_timer[], irq_stub_spurious[];
+/* All 256 vectors: any vector without a handler raises #NP, which panics. */
+static struct idt_gate idt[256] __aligned(16);
+
+static void set_gate(unsigned v, u64 h)
+{
+	idt[v] = (struct idt_gate){
+		.offset_lo = (u16)h, .selector = KERNEL_CS,
+		.type_attr = GATE_INTERRUPT_PRESENT,
+		.offset_mid = (u16)(h >> 16), .offset_hi = (u32)(h >> 32),
+	};
+}
 
 static const char *const exception_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -36,15 +48,10 @@ void idt_init(void)
 		u64 base;
 	} __packed idtr = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
 
-	for (unsigned v = 0; v < 32; v++) {
-		u64 h = idt_stub_table[v];
-
-		idt[v] = (struct idt_gate){
-			.offset_lo = (u16)h, .selector = KERNEL_CS,
-			.type_attr = GATE_INTERRUPT_PRESENT,
-			.offset_mid = (u16)(h >> 16), .offset_hi = (u32)(h >> 32),
-		};
-	}
+	for (unsigned v = 0; v < 32; v++)
+		set_gate(v, idt_stub_table[v]);
+	set_gate(APIC_TIMER_VECTOR, (u64)(uintptr_t)irq_stub_timer);
+	set_gate(APIC_SPURIOUS_VECTOR, (u64)(uintptr_t)irq_stub_spurious);
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 

@@ -45,6 +45,41 @@ trap_common:
 	call trap_handler		/* noreturn */
 	ud2
 
+/*
+ * Host interrupts: void irq_stub_timer(void), void irq_stub_spurious(void).
+ * The hypervisor only ever takes them in its short interrupt windows (see
+ * core/sched.c); the timer handler saves the caller-saved registers, calls
+ * timer_interrupt() and returns with IRETQ. Spurious APIC interrupts need
+ * no EOI (SDM vol. 3A, 11.9).
+ */
+	.global irq_stub_timer
+irq_stub_timer:
+	pushq %rax
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11			/* 5 CPU words + 9: RSP is 16-byte aligned */
+	cld
+	call timer_interrupt
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rax
+	iretq
+
+	.global irq_stub_spurious
+irq_stub_spurious:
+	iretq
+
 	.section .rodata
 	.balign 8
 	.global idt_stub_table

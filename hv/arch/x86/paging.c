@@ -34,3 +34,27 @@ int pt_map_range(u64 *root, u64 va, u64 pa, u64 size, const struct pt_format *fm
 			return -1;
 	return 0;
 }
+
+static void walk_level(u64 table, int shift, u64 va, const struct pt_format *fmt,
+		       struct pt_visitor *w)
+{
+	const u64 *e = phys_to_virt(table);
+
+	w->table(w, table);
+	for (u64 i = 0; i < 512; i++) {
+		u64 entry_va = va | i << shift;
+
+		if (!(e[i] & fmt->present))
+			continue;
+		if (shift == 12)
+			w->leaf(w, entry_va, e[i] & PTE_ADDR_MASK);
+		else
+			walk_level(e[i] & PTE_ADDR_MASK, shift - 9, entry_va, fmt, w);
+	}
+}
+
+void pt_walk(u64 root, const struct pt_format *fmt, struct pt_visitor *w)
+{
+	if (root)
+		walk_level(root, 39, 0, fmt, w);
+}

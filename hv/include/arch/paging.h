@@ -22,4 +22,11 @@ int pt_map_4k(u64 *root, u64 va, u64 pa, const struct pt_format *fmt);
 /* Maps [va, va + size) to [pa, pa + size), page by page. */
 int pt_map_range(u64 *root, u64 va, u64 pa, u64 size, const struct pt_format *fmt);
 
+/* Visits every table page (table()) and every 4 KiB leaf (leaf()) under root. */
+struct pt_visitor {
+	void (*table)(struct pt_visitor *w, u64 pa);
+	void (*leaf)(struct pt_visitor *w, u64 va, u64 pa);
+};
+void pt_walk(u64 root, const struct pt_format *fmt, struct pt_visitor *w);
+
 #endif

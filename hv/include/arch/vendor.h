@@ -11,7 +11,18 @@
 struct vcpu;
 struct vm;
 
-/* The architectural state a 64-bit paravirtual guest starts in. */
+struct pt_format;
+
+/* Guest state that events and restarts change: the rest lives in gpr[]. */
+struct vcpu_frame {
+	u64 rip, rsp, rflags;
+};
+
+/* The architectural state a 64-bit paravirtual guest starts in; RFLAGS is
+ * VCPU_BOOT_RFLAGS: IF set, since a paravirtual guest has no interrupts to
+ * mask, and HLT then waits for events. */
+#define VCPU_BOOT_RFLAGS 0x202
+
 struct vcpu_boot {
 	u64 rip, rsp, rdi;
 	u64 cr3;
@@ -25,16 +36,22 @@ struct vendor_ops {
 	bool (*probe)(void);
 	/* Turns virtualization on for this CPU; 0 or a negative error. */
 	int (*cpu_init)(void);
-	/* Builds the nested page tables mapping the VM's memory. */
-	int (*vm_map_memory)(struct vm *vm);
-	/* Prepares the vCPU's control block for its first entry. */
+	/* Maps guest-physical [gpa, gpa + size) to host [hpa, hpa + size) in
+	 * the VM's nested page tables (NPT or EPT); 0 or -1 (out of memory). */
+	int (*nested_map)(struct vm *vm, u64 gpa, u64 hpa, u64 size);
+	/* The entry format of those tables, for walking them (the audit). */
+	const struct pt_format *nested_format;
+	/* Prepares the vCPU's control block for its first entry; also used
+	 * to restart it (the control block is then reused, the TLB flushed). */
 	int (*vcpu_init)(struct vcpu *v, const struct vcpu_boot *boot);
-	/* Runs the guest until vcpu.leave is set by an exit handler. */
+	/* Runs the guest until vcpu.leave is set by an exit handler. Calls
+	 * events_deliver() first, with the vCPU's control block current. */
 	void (*vcpu_run)(struct vcpu *v);
 	/* Queues a hardware exception for the next entry. */
 	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
-	/* Guest RFLAGS, for decisions such as HLT with interrupts off. */
-	u64 (*get_rflags)(struct vcpu *v);
+	/* RIP, RSP and RFLAGS of the guest (its control block must be current). */
+	void (*get_frame)(struct vcpu *v, struct vcpu_frame *f);
+	void (*set_frame)(struct vcpu *v, const struct vcpu_frame *f);
 	/* The bytes of this vendor's hypercall instruction. */
 	const u8 *hypercall_insn;
 	u8 hypercall_insn_len;

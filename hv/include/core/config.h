@@ -9,12 +9,28 @@
 
 #include <types.h>
 
-#define HV_CONFIG_REVISION 1
+#define HV_CONFIG_REVISION 2
+
+enum restart_policy {
+	RESTART_STOP,        /* a faulting VM stays stopped */
+	RESTART_RESTART,     /* rebooted from its image, up to max_restarts times */
+};
 
 struct vm_config {
 	const char *name;    /* also the multiboot module's string */
 	u64 memory;          /* bytes, a multiple of 4 KiB */
 	const char *cmdline; /* handed to the guest in its start info */
+	u32 weight;          /* CPU share relative to the other VMs */
+	enum restart_policy restart;
+	u32 max_restarts;
+};
+
+/* A shared-memory region and the VMs (indexes into vms) that map it. */
+struct shared_config {
+	const char *name;
+	u64 size;            /* bytes, a multiple of 4 KiB, at most 16 MiB */
+	unsigned nr_members;
+	const unsigned *members;
 };
 
 /* Deliberate hypervisor failures, for testing the crash path end to end. */
@@ -30,9 +46,14 @@ struct hv_config {
 	u32 revision;
 	const char *name;    /* the config file's stem, e.g. "default" */
 	bool trace_exits;    /* log every VM exit (slow; for learning) */
+	bool audit_memory;   /* print every VM's nested mappings at boot */
 	enum crash_test crash_test; /* fail on purpose once the VMs are built */
+	u32 tick_us;         /* timer tick: preemption and event granularity */
+	u32 slice_us;        /* time slice of a VM of weight 1 */
 	unsigned nr_vms;
 	const struct vm_config *vms;
+	unsigned nr_shared;
+	const struct shared_config *shared;
 };
 
 extern const struct hv_config hv_config;

@@ -16,11 +16,18 @@ void exit_hypercall(struct vcpu *v);
 void exit_cpuid(struct vcpu *v);
 /* Port I/O of size 1, 2 or 4; for IN, *val receives the value. */
 void exit_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val);
+/* Counts an RDMSR/WRMSR exit (the vendor handles some MSRs itself). */
+void exit_msr_count(struct vcpu *v);
 /* RDMSR/WRMSR of MSRs the vendor does not own; false means inject #GP. */
 bool exit_rdmsr(struct vcpu *v, u32 msr, u64 *val);
 bool exit_wrmsr(struct vcpu *v, u32 msr, u64 val);
-/* HLT: with interrupts off the VM can never wake, so it is stopped. */
+/* HLT: with interrupts off the VM can never wake, so it is stopped;
+ * otherwise it blocks until one of its enabled events is pending. */
 void exit_hlt(struct vcpu *v, bool interrupts_enabled);
+/* A host interrupt (the timer) exited the guest; the vendor took it. */
+void exit_interrupt(struct vcpu *v);
+/* Any other exit, for the statistics. */
+void exit_other(struct vcpu *v);
 /* A guest-physical access outside the VM's memory. */
 void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip);
 /*

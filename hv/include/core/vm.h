@@ -9,14 +9,21 @@
  *   0x001000  +---------------------------+ VM_START_INFO_GPA
  *             | start info + GDT          |
  *   0x002000  +---------------------------+ VM_PAGE_TABLES_GPA
- *             | PML4, PDPT, PD (identity  |
- *             | map of the first 1 GiB)   |
- *   0x005000  +---------------------------+
+ *             | PML4, PDPT, 4 PDs: 1:1    |
+ *             | map of 4 GiB, 2 MiB pages |
+ *   0x008000  +---------------------------+ EVENT_PAGE_GPA (guest/events.h)
+ *             | event page                |
+ *   0x009000  +---------------------------+
  *             | free for the guest        |
  *   0x100000  +---------------------------+ VM_IMAGE_MIN_GPA
  *             | guest ELF image ...       |
  *             | ... stack grows down      |
- *   memory    +---------------------------+ initial RSP
+ *   memory    +---------------------------+ initial RSP (at most 1 GiB)
+ *      ...      not mapped
+ *   2 GiB     +---------------------------+ VM_SHARED_GPA
+ *             | shared region 0 (16 MiB   |
+ *             | window each, mapped only  |
+ *             | in its member VMs)        |
  */
 #ifndef CORE_VM_H
 #define CORE_VM_H
@@ -27,8 +34,12 @@
 #define VM_START_INFO_GPA 0x1000ull
 #define VM_GDT_GPA 0x1800ull
 #define VM_PAGE_TABLES_GPA 0x2000ull
+#define VM_GUEST_PD_COUNT 4
 #define VM_IMAGE_MIN_GPA 0x100000ull
 #define VM_MEMORY_MIN (2ull << 20)
+#define VM_SHARED_GPA 0x80000000ull
+#define VM_SHARED_WINDOW (16ull << 20)
+#define VM_MAX 64
 #define VM_LINE_MAX 160
 /* Selectors of the flat code and data descriptors in the guest GDT. */
 #define VM_GUEST_CS 0x08
@@ -51,7 +62,17 @@ struct vcpu {
 	bool leave;          /* return to the scheduler after this exit */
 };
 
-enum vm_state { VM_RUNNABLE, VM_STOPPED };
+enum vm_state {
+	VM_RUNNABLE,         /* on the run queue, or running */
+	VM_BLOCKED,          /* in HLT or sleep: waits for an event or a deadline */
+	VM_STOPPED,
+};
+
+/* Exit counters by kind: enum exit_kind comes from hv/abi.toml. */
+#include <hv_abi.h>
+
+struct boot_module;
+struct event_page;
 
 struct vm {
 	struct vcpu vcpu;
@@ -66,7 +87,23 @@ struct vm {
 	u64 nested_root;     /* host-physical nested page table root */
 	u64 hypercall_page;  /* guest-physical, 0 until the guest asks */
 	u64 kernel_gs_base;  /* IA32_KERNEL_GS_BASE while not running (VMX) */
-	u64 nr_exits;
+	const struct boot_module *module; /* its image, kept for restarts */
+	u32 boot_count;
+
+	/* Scheduling (core/sched.c) */
+	struct vm *rq_next, *rq_prev;
+	u64 slice_used;      /* TSC ticks of its current slice used up */
+	u64 wake_tsc;        /* blocked in sleep until this TSC; 0 if not */
+
+	/* Events (core/events.c) */
+	struct event_page *events; /* its event page, in its own memory */
+	u64 event_entry;     /* guest RIP of its handler; 0 = none */
+	u64 timer_period;    /* TSC ticks between timer events; 0 = off */
+	u64 timer_next;
+
+	/* Statistics (core/stats.c) */
+	struct hv_vm_stats stats;
+
 	char line[VM_LINE_MAX];
 	unsigned line_len;
 };
@@ -88,7 +125,10 @@ void vm_exit(struct vm *vm, int code);
 struct boot_info;
 int vm_create_all(const struct boot_info *bi);
 
-extern struct vm vms[];
+/* The config's restart policy after a fault: true if vm was restarted. */
+bool vm_maybe_restart(struct vm *vm);
+
+extern struct vm vms[VM_MAX];
 extern unsigned nr_vms;
 
 #endif

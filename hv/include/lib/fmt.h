@@ -1,7 +1,7 @@
 /*
  * Minimal printf-style formatter, shared by the hypervisor and the guest SDK.
  * Supports %d %i %u %x %X %p %s %c %% with the l/ll/z length modifiers,
- * a field width and the '0' and '-' flags. Output goes to a sink callback so
+ * a field width, the '0' and '-' flags, and a precision for %s. Output goes to a sink callback so
  * that the same code serves a UART, a line buffer and snprintf.
  */
 #ifndef LIB_FMT_H

@@ -8,16 +8,13 @@
 
 #include "svm.h"
 
-static const struct pt_format npt_format = {
+const struct pt_format svm_npt_format = {
 	.table_flags = PTE_P | PTE_W | PTE_U,
 	.leaf_flags = PTE_P | PTE_W | PTE_U,
 	.present = PTE_P,
 };
 
-int svm_npt_map(struct vm *vm)
+int svm_nested_map(struct vm *vm, u64 gpa, u64 hpa, u64 size)
 {
-	/* Everything but page 0: a guest NULL access must fault. */
-	return pt_map_range(&vm->nested_root, VM_START_INFO_GPA,
-			    vm->mem_hpa + VM_START_INFO_GPA,
-			    vm->mem_size - VM_START_INFO_GPA, &npt_format);
+	return pt_map_range(&vm->nested_root, gpa, hpa, size, &svm_npt_format);
 }

@@ -91,14 +91,19 @@ static void seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit, u64 base)
 
 static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 {
-	u64 pa = pmm_alloc(1);
-	struct vmcb *vmcb;
+	struct vmcb *vmcb = v->vendor;
 
-	if (!pa)
-		return -1;
-	vmcb = phys_to_virt(pa);
-	v->vendor = vmcb;
-	v->vendor_pa = pa;
+	/* A restart reuses the VMCB; FLUSH_ALL below drops stale translations. */
+	if (!vmcb) {
+		u64 pa = pmm_alloc(1);
+
+		if (!pa)
+			return -1;
+		v->vendor = vmcb = phys_to_virt(pa);
+		v->vendor_pa = pa;
+	}
+	memset(vmcb, 0, sizeof(*vmcb));
+	v->vendor_state = 0;
 
 	/* Physical interrupts belong to the host: they exit, and the guest's
 	 * IF masks only virtual ones (APM vol. 2, 15.21.1). */
@@ -133,7 +138,7 @@ static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 	vmcb->dr6 = 0xffff0ff0;
 	vmcb->dr7 = 0x400;
 	vmcb->g_pat = GUEST_PAT;
-	vmcb->rflags = 0x2;
+	vmcb->rflags = VCPU_BOOT_RFLAGS;
 	vmcb->rip = boot->rip;
 	vmcb->rsp = boot->rsp;
 	memset(v->gpr, 0, sizeof(v->gpr));
@@ -146,22 +151,19 @@ static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 	return 0;
 }
 
-static u64 svm_get_rflags(struct vcpu *v)
-{
-	return ((struct vmcb *)v->vendor)->rflags;
-}
-
 static const u8 vmmcall_insn[] = { 0x0f, 0x01, 0xd9 };
 
 const struct vendor_ops svm_ops = {
 	.name = "AMD-V (SVM) with nested paging",
 	.probe = svm_probe,
 	.cpu_init = svm_cpu_init,
-	.vm_map_memory = svm_npt_map,
+	.nested_map = svm_nested_map,
+	.nested_format = &svm_npt_format,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_run = svm_vcpu_run,
 	.inject_exception = svm_inject_exception,
-	.get_rflags = svm_get_rflags,
+	.get_frame = svm_get_frame,
+	.set_frame = svm_set_frame,
 	.hypercall_insn = vmmcall_insn,
 	.hypercall_insn_len = sizeof(vmmcall_insn),
 };

@@ -13,6 +13,9 @@ void svm_vmrun(u64 vmcb_pa, struct vcpu *v);
 /* svm_exit.c */
 void svm_vcpu_run(struct vcpu *v);
 void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+struct vcpu_frame;
+void svm_get_frame(struct vcpu *v, struct vcpu_frame *f);
+void svm_set_frame(struct vcpu *v, const struct vcpu_frame *f);
 
 /* svm_check.c: the rule a VMCB breaks (APM vol. 2, 15.5.1), or NULL. */
 const char *svm_vmcb_check(const struct vmcb *vmcb);
@@ -22,7 +25,9 @@ const char *svm_exit_name(u64 exitcode);
 void svm_vmcb_dump(const struct vmcb *vmcb);
 
 /* npt.c */
-int svm_npt_map(struct vm *vm);
+struct pt_format;
+extern const struct pt_format svm_npt_format;
+int svm_nested_map(struct vm *vm, u64 gpa, u64 hpa, u64 size);
 
 /* svm.c: permission maps shared by all VMs. */
 extern u64 svm_iopm_pa, svm_msrpm_pa;

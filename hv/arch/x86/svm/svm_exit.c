@@ -6,6 +6,7 @@
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <core/console.h>
+#include <core/events.h>
 #include <core/exits.h>
 #include <core/vm.h>
 
@@ -22,6 +23,22 @@ void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 		(has_error ? SVM_EVTINJ_EV | (u64)error << 32 : 0);
 }
 
+void svm_get_frame(struct vcpu *v, struct vcpu_frame *f)
+{
+	const struct vmcb *vmcb = v->vendor;
+
+	*f = (struct vcpu_frame){ vmcb->rip, vmcb->rsp, vmcb->rflags };
+}
+
+void svm_set_frame(struct vcpu *v, const struct vcpu_frame *f)
+{
+	struct vmcb *vmcb = v->vendor;
+
+	vmcb->rip = f->rip;
+	vmcb->rsp = f->rsp;
+	vmcb->rflags = f->rflags;
+}
+
 static void handle_msr(struct vcpu *v, struct vmcb *vmcb)
 {
 	u32 msr = (u32)v->gpr[GPR_RCX];
@@ -29,6 +46,7 @@ static void handle_msr(struct vcpu *v, struct vmcb *vmcb)
 	u64 val = (u32)v->gpr[GPR_RAX] | v->gpr[GPR_RDX] << 32;
 	bool ok;
 
+	exit_msr_count(v);
 	if (msr == MSR_EFER) {
 		/* The guest may toggle NXE and SCE; SVME stays set but hidden. */
 		const u64 guest_bits = EFER_NXE | BIT(0);
@@ -76,6 +94,7 @@ static void handle_ioio(struct vcpu *v, struct vmcb *vmcb)
 
 static void handle_unexpected(struct vcpu *v, struct vmcb *vmcb)
 {
+	exit_other(v);
 	svm_vmcb_dump(vmcb);
 	if ((u32)vmcb->exitcode == SVM_EXIT_INVALID)
 		vm_fault(v->vm, "VMRUN failed: VMEXIT_INVALID, the VMCB's guest state is "
@@ -91,8 +110,9 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 {
 	switch (vmcb->exitcode) {
 	case SVM_EXIT_VMMCALL:
-		exit_hypercall(v);
+		/* First: some hypercalls (event_return) set RIP themselves. */
 		vmcb->rip += SVM_LEN_VMMCALL;
+		exit_hypercall(v);
 		break;
 	case SVM_EXIT_CPUID:
 		exit_cpuid(v);
@@ -113,15 +133,21 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 				  vmcb->rip);
 		break;
 	case SVM_EXIT_EXCP_BASE + X86_EXC_DF:
+		exit_other(v);
 		exit_double_fault(v, vmcb->rip);
 		break;
 	case SVM_EXIT_SHUTDOWN:
+		exit_other(v);
 		exit_triple_fault(v, vmcb->rip);
 		break;
 	case SVM_EXIT_INTR:
-		/* The PIC is masked and the host takes no IRQs: nothing to do. */
+		/* Take the host interrupt (the timer): IF is already 1 (see
+		 * svm_vcpu_run), so open GIF for one instruction. */
+		asm volatile("stgi; nop; clgi" ::: "memory");
+		exit_interrupt(v);
 		break;
 	case SVM_EXIT_INVD:
+		exit_other(v);
 		vmcb->rip += SVM_LEN_INVD; /* caches are the host's: a no-op */
 		break;
 	case SVM_EXIT_VMRUN:
@@ -132,6 +158,7 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
 		/* No nested virtualization: as on a CPU without SVM. */
+		exit_other(v);
 		svm_inject_exception(v, X86_EXC_UD, false, 0);
 		break;
 	default:
@@ -151,8 +178,16 @@ void svm_vcpu_run(struct vcpu *v)
 	/* FS, GS, TR, LDTR and the SYSCALL MSRs: loaded once per switch, not
 	 * per exit, since the hypervisor itself never uses them. */
 	asm volatile("vmload %%rax" : : "a"(v->vendor_pa) : "memory");
+	events_deliver(v);
+	/*
+	 * With V_INTR_MASKING, the host RFLAGS.IF saved by VMRUN decides
+	 * whether physical interrupts exit the guest (APM vol. 2, 15.21.1).
+	 * So run with IF = 1, and keep the host itself uninterrupted with
+	 * GIF = 0 (#VMEXIT clears GIF again after each exit).
+	 */
+	asm volatile("clgi; sti" ::: "memory");
 	/* Before the first VMRUN: which rule, if any, the set-up breaks. */
-	if (!v->vm->nr_exits) {
+	if (!v->vm->stats.exits) {
 		const char *broken = svm_vmcb_check(vmcb);
 
 		v->vendor_state = (u64)(uintptr_t)broken;
@@ -165,7 +200,7 @@ void svm_vcpu_run(struct vcpu *v)
 		v->gpr[GPR_RAX] = vmcb->rax;
 		vmcb->tlb_control = SVM_TLB_CONTROL_DO_NOTHING;
 		vmcb->eventinj = 0; /* delivered, or reported in EXITINTINFO */
-		v->vm->nr_exits++;
+		v->vm->stats.exits++;
 		if (unlikely(hv_config.trace_exits))
 			hv_log("vm %s: exit %s info1 0x%lx info2 0x%lx rip 0x%lx", v->vm->cfg->name,
 			       svm_exit_name(vmcb->exitcode), vmcb->exitinfo1, vmcb->exitinfo2,
@@ -173,4 +208,6 @@ void svm_vcpu_run(struct vcpu *v)
 		svm_handle_exit(v, vmcb);
 	} while (!v->leave);
 	asm volatile("vmsave %%rax" : : "a"(v->vendor_pa) : "memory");
+	/* Back to the host's normal state: IF = 0, GIF = 1 (idle needs GIF). */
+	asm volatile("cli; stgi" ::: "memory");
 }

@@ -4,18 +4,15 @@
 
 #include "vmx.h"
 
-static const struct pt_format ept_format = {
+const struct pt_format vmx_ept_format = {
 	.table_flags = EPT_READ | EPT_WRITE | EPT_EXECUTE,
 	.leaf_flags = EPT_READ | EPT_WRITE | EPT_EXECUTE | EPT_MEMTYPE_WB,
 	.present = EPT_READ | EPT_WRITE | EPT_EXECUTE,
 };
 
-int vmx_ept_map(struct vm *vm)
+int vmx_nested_map(struct vm *vm, u64 gpa, u64 hpa, u64 size)
 {
-	/* Everything but page 0: a guest NULL access must fault. */
-	return pt_map_range(&vm->nested_root, VM_START_INFO_GPA,
-			    vm->mem_hpa + VM_START_INFO_GPA,
-			    vm->mem_size - VM_START_INFO_GPA, &ept_format);
+	return pt_map_range(&vm->nested_root, gpa, hpa, size, &vmx_ept_format);
 }
 
 u64 vmx_eptp(const struct vm *vm)

@@ -4,6 +4,7 @@
  * computed from the capability MSRs (the TRUE ones where offered).
  */
 #include <arch/gdt.h>
+#include <arch/time.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <core/config.h>
@@ -17,6 +18,7 @@
 #define CPUID_1_ECX_VMX BIT(5)
 
 u64 vmx_msr_bitmap_pa;
+u32 vmx_preemption_ticks;
 static u32 vmcs_revision;
 static bool true_ctls, have_invept;
 
@@ -71,15 +73,19 @@ static int compute_controls(void)
 	u32 entry = true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS;
 
 	/* Physical interrupts belong to the host; HLT, port I/O and MSRs are
-	 * ours to emulate (CPUID, INVD and VMX instructions always exit). */
-	return adjust("pin-based", pin, PIN_EXTERNAL_INTERRUPT_EXITING, 0, &controls.pin) ||
+	 * ours to emulate (CPUID, INVD and VMX instructions always exit). The
+	 * preemption timer, where offered, guarantees an exit each tick even
+	 * from a guest spinning with IF = 0 (some CPUs, Bochs among them, do
+	 * not then report external interrupts). */
+	return adjust("pin-based", pin, PIN_EXTERNAL_INTERRUPT_EXITING,
+		      PIN_ACTIVATE_PREEMPTION_TIMER, &controls.pin) ||
 	       adjust("processor-based", cpu, CPU_HLT_EXITING | CPU_UNCONDITIONAL_IO_EXITING |
 		      CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY_CONTROLS, 0, &controls.cpu) ||
 	       adjust("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
 		      CPU2_ENABLE_EPT | CPU2_ENABLE_VPID,
 		      CPU2_ENABLE_RDTSCP | CPU2_ENABLE_INVPCID, &controls.cpu2) ||
 	       adjust("VM-exit", exit, EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_IA32_EFER |
-		      EXIT_LOAD_IA32_EFER, 0, &controls.exit) ||
+		      EXIT_LOAD_IA32_EFER, EXIT_SAVE_PREEMPTION_TIMER, &controls.exit) ||
 	       adjust("VM-entry", entry, ENTRY_IA32E_MODE_GUEST | ENTRY_LOAD_IA32_EFER, 0,
 		      &controls.entry);
 }
@@ -210,7 +216,7 @@ static void write_guest_state(const struct vcpu_boot *boot)
 	vmwrite(VMCS_GUEST_DR7, 0x400);
 	vmwrite(VMCS_GUEST_RSP, boot->rsp);
 	vmwrite(VMCS_GUEST_RIP, boot->rip);
-	vmwrite(VMCS_GUEST_RFLAGS, 0x2);
+	vmwrite(VMCS_GUEST_RFLAGS, VCPU_BOOT_RFLAGS);
 	vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmwrite(VMCS_GUEST_ACTIVITY_STATE, 0);
 	vmwrite(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
@@ -220,15 +226,20 @@ static void write_guest_state(const struct vcpu_boot *boot)
 
 static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 {
-	u64 pa = pmm_alloc(1);
+	/* A restart reuses the VMCS: VMCLEAR makes it fresh (and unlaunched),
+	 * INVEPT below drops the VM's cached translations. */
+	if (!v->vendor) {
+		u64 pa = pmm_alloc(1);
 
-	if (!pa)
+		if (!pa)
+			return -1;
+		v->vendor = phys_to_virt(pa);
+		v->vendor_pa = pa;
+	}
+	*(u32 *)v->vendor = vmcs_revision;
+	vmx_forget_current();
+	if (!vmcs_clear(v->vendor_pa) || !vmcs_load(v->vendor_pa))
 		return -1;
-	*(u32 *)phys_to_virt(pa) = vmcs_revision;
-	if (!vmcs_clear(pa) || !vmcs_load(pa))
-		return -1;
-	v->vendor = phys_to_virt(pa);
-	v->vendor_pa = pa;
 	v->vendor_state = 0; /* not launched: the first entry is VMLAUNCH */
 
 	vmwrite(VMCS_PIN_BASED_VM_EXEC_CONTROL, controls.pin);
@@ -245,6 +256,13 @@ static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 		invept_single(vmx_eptp(v->vm));
 	write_host_state();
 	write_guest_state(boot);
+	if (controls.pin & PIN_ACTIVATE_PREEMPTION_TIMER) {
+		/* It counts down once every 2^rate TSC ticks (SDM vol. 3C, 25.5.1). */
+		u64 rate = rdmsr(MSR_IA32_VMX_MISC) & 0x1f;
+
+		vmx_preemption_ticks = (u32)(us_to_tsc(hv_config.tick_us) >> rate);
+		vmwrite(VMCS_PREEMPTION_TIMER_VALUE, vmx_preemption_ticks);
+	}
 	memset(v->gpr, 0, sizeof(v->gpr));
 	v->gpr[GPR_RDI] = boot->rdi;
 
@@ -256,23 +274,19 @@ static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 	return 0;
 }
 
-static u64 vmx_get_rflags(struct vcpu *v)
-{
-	(void)v;
-	return vmread(VMCS_GUEST_RFLAGS);
-}
-
 static const u8 vmcall_insn[] = { 0x0f, 0x01, 0xc1 };
 
 const struct vendor_ops vmx_ops = {
 	.name = "Intel VT-x (VMX) with EPT and VPID",
 	.probe = vmx_probe,
 	.cpu_init = vmx_cpu_init,
-	.vm_map_memory = vmx_ept_map,
+	.nested_map = vmx_nested_map,
+	.nested_format = &vmx_ept_format,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_run = vmx_vcpu_run,
 	.inject_exception = vmx_inject_exception,
-	.get_rflags = vmx_get_rflags,
+	.get_frame = vmx_get_frame,
+	.set_frame = vmx_set_frame,
 	.hypercall_insn = vmcall_insn,
 	.hypercall_insn_len = sizeof(vmcall_insn),
 };

@@ -18,6 +18,11 @@ void vmx_vmexit(void); /* HOST_RIP: where VM exits land */
 /* vmx_exit.c */
 void vmx_vcpu_run(struct vcpu *v);
 void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+struct vcpu_frame;
+void vmx_get_frame(struct vcpu *v, struct vcpu_frame *f);
+void vmx_set_frame(struct vcpu *v, const struct vcpu_frame *f);
+/* Forgets which VMCS is current (after VMCLEAR). */
+void vmx_forget_current(void);
 
 /* vmx_dump.c */
 const char *vmx_exit_name(u32 reason);
@@ -27,11 +32,15 @@ const char *vmx_entry_failure_detail(u64 qualification);
 void vmx_vmcs_dump(bool vmfail);
 
 /* ept.c */
-int vmx_ept_map(struct vm *vm);
+struct pt_format;
+extern const struct pt_format vmx_ept_format;
+int vmx_nested_map(struct vm *vm, u64 gpa, u64 hpa, u64 size);
 u64 vmx_eptp(const struct vm *vm);
 
 /* vmx.c */
 extern u64 vmx_msr_bitmap_pa;
+/* The preemption timer's reload value (one tick), 0 when not in use. */
+extern u32 vmx_preemption_ticks;
 
 static inline u64 vmread(u64 field)
 {

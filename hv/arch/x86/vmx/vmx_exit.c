@@ -7,6 +7,7 @@
 #include <arch/x86.h>
 #include <core/config.h>
 #include <core/console.h>
+#include <core/events.h>
 #include <core/exits.h>
 #include <core/vm.h>
 
@@ -23,6 +24,26 @@ void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 		vmwrite(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 }
 
+void vmx_forget_current(void)
+{
+	current_vmcs_owner = NULL;
+}
+
+void vmx_get_frame(struct vcpu *v, struct vcpu_frame *f)
+{
+	(void)v; /* its VMCS is the current one */
+	*f = (struct vcpu_frame){ vmread(VMCS_GUEST_RIP), vmread(VMCS_GUEST_RSP),
+				  vmread(VMCS_GUEST_RFLAGS) };
+}
+
+void vmx_set_frame(struct vcpu *v, const struct vcpu_frame *f)
+{
+	(void)v;
+	vmwrite(VMCS_GUEST_RIP, f->rip);
+	vmwrite(VMCS_GUEST_RSP, f->rsp);
+	vmwrite(VMCS_GUEST_RFLAGS, f->rflags);
+}
+
 static void skip_instruction(void)
 {
 	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_VM_EXIT_INSTRUCTION_LEN));
@@ -34,6 +55,7 @@ static void handle_msr(struct vcpu *v, bool write)
 	u64 val = (u32)v->gpr[GPR_RAX] | v->gpr[GPR_RDX] << 32;
 	bool ok;
 
+	exit_msr_count(v);
 	if (msr == MSR_EFER) {
 		/* The guest may toggle NXE and SCE; LME/LMA stay as entry set them. */
 		const u64 guest_bits = EFER_NXE | BIT(0);
@@ -84,6 +106,7 @@ static void handle_unexpected(struct vcpu *v, u32 reason)
 {
 	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
 
+	exit_other(v);
 	vmx_vmcs_dump(false);
 	if (reason & VMX_EXIT_REASON_ENTRY_FAILURE)
 		vm_fault(v->vm, "VM entry failed: exit reason %u %s, qualification %lu (%s); "
@@ -98,8 +121,9 @@ static void vmx_handle_exit(struct vcpu *v, u32 reason)
 {
 	switch (reason) {
 	case VMX_EXIT_VMCALL:
-		exit_hypercall(v);
+		/* First: some hypercalls (event_return) set RIP themselves. */
 		skip_instruction();
+		exit_hypercall(v);
 		break;
 	case VMX_EXIT_CPUID:
 		exit_cpuid(v);
@@ -127,21 +151,31 @@ static void vmx_handle_exit(struct vcpu *v, u32 reason)
 			handle_unexpected(v, reason);
 			break;
 		}
+		exit_other(v);
 		exit_double_fault(v, vmread(VMCS_GUEST_RIP));
 		break;
 	case VMX_EXIT_TRIPLE_FAULT:
+		exit_other(v);
 		exit_triple_fault(v, vmread(VMCS_GUEST_RIP));
 		break;
+	case VMX_EXIT_PREEMPTION_TIMER:
+		vmwrite(VMCS_PREEMPTION_TIMER_VALUE, vmx_preemption_ticks);
+		/* a tick, and maybe a pending timer interrupt to take: */
+		__attribute__((fallthrough));
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
-		/* The PIC is masked and the host takes no IRQs: nothing to do. */
+		/* Take the host interrupt (the timer) through the host IDT. */
+		asm volatile("sti; nop; cli" ::: "memory");
+		exit_interrupt(v);
 		break;
 	case VMX_EXIT_INVD:
+		exit_other(v);
 		skip_instruction(); /* caches are the host's: a no-op */
 		break;
 	case VMX_EXIT_VMCLEAR ... VMX_EXIT_VMXON:
 	case VMX_EXIT_INVEPT:
 	case VMX_EXIT_INVVPID:
 		/* No nested virtualization: as on a CPU without VMX. */
+		exit_other(v);
 		vmx_inject_exception(v, X86_EXC_UD, false, 0);
 		break;
 	default:
@@ -161,6 +195,7 @@ void vmx_vcpu_run(struct vcpu *v)
 	/* KERNEL_GS_BASE is not in the VMCS: switch it per VM, not per exit. */
 	kernel_gs = rdmsr(MSR_KERNEL_GS_BASE);
 	wrmsr(MSR_KERNEL_GS_BASE, v->vm->kernel_gs_base);
+	events_deliver(v);
 	do {
 		if (unlikely(vmx_vmenter(v, v->vendor_state))) {
 			u32 err = (u32)vmread(VMCS_VM_INSTRUCTION_ERROR);
@@ -171,7 +206,7 @@ void vmx_vcpu_run(struct vcpu *v)
 			break;
 		}
 		v->vendor_state = 1; /* launched: VMRESUME from now on */
-		v->vm->nr_exits++;
+		v->vm->stats.exits++;
 		u32 reason = (u32)vmread(VMCS_EXIT_REASON);
 
 		if (unlikely(hv_config.trace_exits))

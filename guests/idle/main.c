@@ -1,0 +1,42 @@
+/*
+ * A VM that mostly waits: "sleep_ms=N" blocks in the sleep hypercall,
+ * "timer_ms=N ticks=K" halts until K timer events came. Either way it
+ * should cost (almost) no CPU; the statistics show it.
+ */
+#include <guest.h>
+
+static uint64_t arg(const char *cmdline, const char *key, uint64_t dflt)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = cmdline; *p; p++)
+		if (!strncmp(p, key, n) && p[n] == '=') {
+			uint64_t v = 0;
+
+			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
+				v = v * 10 + (uint64_t)(*p - '0');
+			return v;
+		}
+	return dflt;
+}
+
+int main(const struct start_info *si)
+{
+	uint64_t sleep_ms = arg(si->cmdline, "sleep_ms", 0);
+	uint64_t timer_ms = arg(si->cmdline, "timer_ms", 0), ticks = arg(si->cmdline, "ticks", 3);
+	uint64_t t0 = rdtsc();
+
+	if (sleep_ms)
+		hv_sleep(sleep_ms * 1000);
+	if (timer_ms) {
+		events_mask();
+		events_enable(EVENT_BIT(EVENT_TIMER));
+		hv_event_timer(timer_ms * 1000);
+		for (uint64_t i = 0; i < ticks; i++)
+			events_wait(EVENT_BIT(EVENT_TIMER));
+		hv_event_timer(0);
+	}
+	printf("idle: woke after %llu ms\n",
+	       (unsigned long long)((rdtsc() - t0) / (si->tsc_hz / 1000)));
+	return 0;
+}

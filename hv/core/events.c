@@ -1,0 +1,49 @@
+/* Virtual event delivery; see core/events.h and guest/events.h. */
+#include <arch/vendor.h>
+#include <arch/x86.h>
+#include <core/events.h>
+#include <core/sched.h>
+#include <core/vm.h>
+#include <guest/events.h>
+
+#define RED_ZONE 128
+
+void events_reset(struct vm *vm)
+{
+	vm->events = vm_gpa_to_hva(vm, EVENT_PAGE_GPA, sizeof(struct event_page));
+	vm->event_entry = 0;
+	vm->timer_period = 0;
+}
+
+bool events_wake_pending(const struct vm *vm)
+{
+	return vm->events->pending & vm->events->enabled;
+}
+
+void event_raise(struct vm *vm, unsigned event)
+{
+	if (vm->state == VM_STOPPED)
+		return;
+	vm->events->pending |= EVENT_BIT(event);
+	if (vm->state == VM_BLOCKED && !vm->wake_tsc && events_wake_pending(vm))
+		sched_wake(vm); /* in HLT, and this is an event it waits for */
+}
+
+void events_deliver(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct event_page *ep = vm->events;
+	struct vcpu_frame f;
+
+	if (!vm->event_entry || ep->masked || !events_wake_pending(vm))
+		return;
+	vendor->get_frame(v, &f);
+	ep->frame = (struct event_frame){ f.rip, f.rsp, f.rflags, v->gpr[GPR_RAX] };
+	ep->masked = 1;
+	/* The handler runs on the interrupted stack, below its red zone. */
+	f.rsp = (f.rsp - RED_ZONE) & ~15ull;
+	f.rip = vm->event_entry;
+	f.rflags &= ~(BIT(8) | BIT(10)); /* TF and DF clear, as the psABI expects */
+	vendor->set_frame(v, &f);
+	vm->stats.events++;
+}

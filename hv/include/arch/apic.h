@@ -1,0 +1,23 @@
+/*
+ * The local APIC (xAPIC, MMIO at 0xfee00000; SDM vol. 3A, chapter 11): the
+ * hypervisor's one interrupt source, a periodic timer that drives
+ * preemption, sleeps and virtual timer events.
+ */
+#ifndef ARCH_APIC_H
+#define ARCH_APIC_H
+
+#include <types.h>
+
+#define APIC_TIMER_VECTOR 0x20
+#define APIC_SPURIOUS_VECTOR 0xff
+
+/* Software-enables the APIC; false if this CPU has none. */
+bool apic_init(void);
+/* Starts the periodic timer: one interrupt every `count` timer ticks. */
+void apic_timer_periodic(u32 count);
+/* One-shot countdown from the maximum, masked: for calibration. */
+void apic_timer_calibration_start(void);
+u32 apic_timer_elapsed(void);
+void apic_eoi(void);
+
+#endif
