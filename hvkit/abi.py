@@ -14,6 +14,7 @@ from pathlib import Path
 from . import ROOT
 from .errors import AbiError
 from .render import render
+from .tomlfields import field as toml_field
 
 SPEC = ROOT / "hv" / "abi.toml"
 DOC = ROOT / "docs" / "hypercalls.md"
@@ -78,9 +79,7 @@ class Abi:
 
 
 def _need(table: dict, key: str, kind, where: str):
-    if key not in table or not isinstance(table[key], kind):
-        raise AbiError(f"{SPEC.name}: {where}.{key}: missing or not a {kind.__name__}")
-    return table[key]
+    return toml_field(table, key, kind, f"{SPEC.name}: {where}", AbiError)
 
 
 def _constants(data: dict, key: str) -> tuple[Constant, ...]:

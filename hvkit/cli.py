@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from . import ROOT, bench, config, launch, machines, project
+from .colors import colorize
 from .console import BAD_PATTERNS
 from .errors import HvkitError
 
@@ -65,7 +66,8 @@ def cmd_run(args) -> int:
 
 def _boot_and_wait(spec: launch.RunSpec, timeout: float) -> int:
     """Boots, shows everything (panics included), returns the hypervisor's status."""
-    con = launch.start(spec, timeout=timeout, echo=print)
+    echo = (lambda line: print(colorize(line))) if sys.stdout.isatty() else print
+    con = launch.start(spec, timeout=timeout, echo=echo)
     try:
         with con.allow(*BAD_PATTERNS):
             status = con.wait_end()
@@ -89,19 +91,20 @@ def cmd_debug(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    """Counts on the chosen machine, beside the default SVM machine; or on
-    every CI machine this host can run (--machine all)."""
-    args.config = args.config if args.config != "default" else "bench"
+    """Every benchmark on the chosen machine, beside the default SVM machine;
+    or on every CI machine this host can run (--machine all)."""
     if args.machine == "all":
         names = [m.name for m in machines.load_all().values()
                  if m.ci and machines.unmet_need(m) is None]
     else:
         names = list(dict.fromkeys([args.machine or "qemu-tcg-svm", "qemu-tcg-svm"]))
-    results = {}
-    for name in names:
-        args.machine = name
-        cfg, art = _build(args)
-        results[name] = bench.run(_spec(args, cfg, art, icount=True), timeout=args.timeout)
+    results: dict[str, dict[str, int]] = {name: {} for name in names}
+    for path in ([_config_path(args.config)] if args.config != "default" else bench.configs()):
+        for name in names:
+            args.machine, args.config = name, str(path)
+            cfg, art = _build(args)
+            results[name].update(bench.run(_spec(args, cfg, art, icount=True),
+                                           timeout=args.timeout))
     print(bench.table(results))
     return 0
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import ROOT
 from .errors import ConfigError
+from .tomlfields import field as toml_field
 
 # Must match HV_CONFIG_REVISION in hv/include/core/config.h; the hypervisor
 # refuses a generated table stamped with another revision.
@@ -116,15 +117,9 @@ def _check_keys(table: dict, allowed: set[str], where: str) -> None:
 
 
 def _want(table: dict, key: str, kind: type, where: str, default=None):
-    if key not in table:
-        if default is None:
-            raise ConfigError(f"{where}.{key}: missing; it is required")
-        return default
-    value = table[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"{where}.{key}: {value!r} is a {type(value).__name__}; "
-                          f"expected a {kind.__name__}")
-    return value
+    if default is None:
+        return toml_field(table, key, kind, where, ConfigError)
+    return toml_field(table, key, kind, where, ConfigError, default)
 
 
 def _resolve_image(image: str, cfg_path: Path, where: str) -> tuple[Path, str | None]:

@@ -61,25 +61,37 @@ void exit_cpuid(struct vcpu *v)
 	v->gpr[GPR_RDX] = r.edx;
 }
 
-void exit_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val)
+static u32 io_in(u16 port, unsigned size)
+{
+	/* LSR says "transmitter empty"; other COM1 registers read 0. */
+	if (port == COM1_LSR)
+		return LSR_THRE_TEMT;
+	if (port >= COM1_BASE && port < COM1_BASE + 8)
+		return 0;
+	return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1; /* no device */
+}
+
+void exit_io(struct vcpu *v, u16 port, unsigned size, bool in, bool string)
 {
 	v->vm->stats.exits_by_kind[EXIT_KIND_IO]++;
+	if (string) {
+		vm_fault(v->vm, "string port I/O (INS/OUTS) on port 0x%x is not emulated; "
+			 "use IN/OUT", port);
+		return;
+	}
 	if (in) {
-		/* LSR says "transmitter empty"; other COM1 registers read 0. */
-		if (port == COM1_LSR)
-			*val = LSR_THRE_TEMT;
-		else if (port >= COM1_BASE && port < COM1_BASE + 8)
-			*val = 0;
-		else
-			*val = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1; /* no device */
+		/* IN writes AL or AX in place; IN to EAX zero-extends to RAX. */
+		u64 mask = size == 4 ? ~0ull : (1ull << (size * 8)) - 1;
+
+		v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~mask) | (io_in(port, size) & mask);
 		return;
 	}
 	if (port == COM1_BASE) {
-		char c = (char)*val;
+		char c = (char)v->gpr[GPR_RAX];
 
 		console_vm_write(v->vm, &c, 1);
 	} else if (port == DEBUG_EXIT_PORT) {
-		vm_exit(v->vm, (int)*val);
+		vm_exit(v->vm, (int)(u32)v->gpr[GPR_RAX]);
 	}
 	/* Writes to ports with no device are dropped, as on a bare PC. */
 }
@@ -98,14 +110,16 @@ static bool set_hypercall_page(struct vcpu *v, u64 gpa)
 	return true;
 }
 
-void exit_msr_count(struct vcpu *v)
-{
-	v->vm->stats.exits_by_kind[EXIT_KIND_MSR]++;
-}
+/* EFER bits a guest may change: SCE and NXE. LME/LMA stay as entry set
+ * them, and the vendor keeps SVME (SVM) out of the guest's sight. */
+#define EFER_GUEST_BITS (EFER_NXE | BIT(0))
 
-bool exit_rdmsr(struct vcpu *v, u32 msr, u64 *val)
+static bool msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	switch (msr) {
+	case MSR_EFER:
+		*val = vendor->get_efer(v);
+		return true;
 	case HV_HYPERCALL_PAGE_MSR:
 		*val = v->vm->hypercall_page;
 		return true;
@@ -117,11 +131,37 @@ bool exit_rdmsr(struct vcpu *v, u32 msr, u64 *val)
 	}
 }
 
-bool exit_wrmsr(struct vcpu *v, u32 msr, u64 val)
+static bool msr_write(struct vcpu *v, u32 msr, u64 val)
 {
-	if (msr == HV_HYPERCALL_PAGE_MSR)
+	switch (msr) {
+	case MSR_EFER: {
+		u64 efer = vendor->get_efer(v);
+
+		if ((val ^ efer) & ~EFER_GUEST_BITS)
+			return false;
+		vendor->set_efer(v, val);
+		return true;
+	}
+	case HV_HYPERCALL_PAGE_MSR:
 		return set_hypercall_page(v, val);
-	return false;
+	default:
+		return false;
+	}
+}
+
+bool exit_msr(struct vcpu *v, bool write)
+{
+	u32 msr = (u32)v->gpr[GPR_RCX];
+	u64 val = (u32)v->gpr[GPR_RAX] | v->gpr[GPR_RDX] << 32;
+
+	v->vm->stats.exits_by_kind[EXIT_KIND_MSR]++;
+	if (write)
+		return msr_write(v, msr, val);
+	if (!msr_read(v, msr, &val))
+		return false;
+	v->gpr[GPR_RAX] = (u32)val;
+	v->gpr[GPR_RDX] = val >> 32;
+	return true;
 }
 
 void exit_hlt(struct vcpu *v, bool interrupts_enabled)

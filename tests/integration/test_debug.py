@@ -13,10 +13,11 @@ pytestmark = pytest.mark.boots
 
 
 def test_debug_halts_at_reset_and_breaks_at_hv_main():
-    child = pexpect.spawn(sys.executable, ["build.py", "debug"], cwd=str(ROOT),
-                          encoding="utf-8", timeout=120)
+    child = pexpect.spawn(sys.executable, ["build.py", "debug", "--config",
+                                           "tests/configs/hello.toml"],
+                          cwd=str(ROOT), encoding="utf-8", timeout=120)
     try:
-        child.expect(r"gdb -q (build/configs/default/hv\.elf) -ex 'set architecture "
+        child.expect(r"gdb -q (build/configs/hello/hv\.elf) -ex 'set architecture "
                      r"i386:x86-64' -ex 'target remote 127\.0\.0\.1:(\d+)' -ex 'hbreak hv_main'")
         elf, port = ROOT / child.match.group(1), int(child.match.group(2))
         child.expect(r"Running: \$ qemu-system-x86_64 .* -gdb tcp:127\.0\.0\.1:\d+ -S")
@@ -32,7 +33,7 @@ def test_debug_halts_at_reset_and_breaks_at_hv_main():
         assert gdb.rip() == hv_main
         assert gdb.command(f"z1,{hv_main:x},1") == "OK"
         gdb.send_only("c")
-        child.expect(r"\[hello\] Hello from hello!")
+        child.expect(r"\[hello\](?:\x1b\[0m)? Hello from hello!")  # colored on a tty
         child.expect(r"hypervisor status: OK \(0\)")
         child.expect(pexpect.EOF)
         gdb.close()

@@ -73,3 +73,19 @@ def test_unknown_machine_lists_the_valid_ones():
                        capture_output=True, text=True)
     assert r.returncode == 100
     assert r.stderr.strip().startswith("error: unknown machine 'nosuch'; valid machines: bochs-svm, bochs-vmx, kvm, qemu-tcg-svm, qemu-uefi-svm")
+
+
+def test_demo_on_a_terminal_colors_each_vms_prefix():
+    import pexpect
+    from hvkit.colors import vm_color
+    child = pexpect.spawn(sys.executable, ["build.py", "run"], cwd=str(ROOT), encoding="utf-8",
+                          timeout=300, dimensions=(50, 200))
+    try:
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    out = child.before
+    assert child.exitstatus == 0, out
+    for name in ("hello", "ping", "crashy", "worker-3"):
+        assert f"\x1b[{vm_color(name)}m[{name}]\x1b[0m " in out
+    assert "\x1b[33mhv: vm crashy: restarting (1 of at most 3)\x1b[0m" in out

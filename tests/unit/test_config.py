@@ -18,8 +18,21 @@ def load_text(tmp_path, text):
 def test_default_config_loads():
     cfg = config.load(CONFIGS / "default.toml")
     assert cfg.name == "default" and cfg.machine == "qemu-tcg-svm"
-    assert [vm.name for vm in cfg.vms] == ["hello"]
+    assert [vm.name for vm in cfg.vms] == ["hello", "ping", "pong", "crashy", "worker-1",
+                                           "worker-3", "idle"]
     assert cfg.vms[0].memory == 2 << 20 and cfg.vms[0].guest == "hello"
+    by_name = {vm.name: vm for vm in cfg.vms}
+    assert (by_name["worker-1"].weight, by_name["worker-3"].weight) == (1, 3)  # instance types
+    assert by_name["crashy"].restart == "restart" and by_name["crashy"].max_restarts == 3
+    (region,) = cfg.shared
+    assert region.name == "pingpong" and region.members == (1, 2)
+
+
+def test_instance_type_values_and_overrides(tmp_path):
+    cfg = load_text(tmp_path, '[instance_type.big]\nmemory = "8M"\nweight = 4\n'
+                    '[[vm]]\nname = "a"\nimage = "hello"\ntype = "big"\n'
+                    '[[vm]]\nname = "b"\nimage = "hello"\ntype = "big"\nweight = 2\n')
+    assert [(vm.memory, vm.weight) for vm in cfg.vms] == [(8 << 20, 4), (8 << 20, 2)]
 
 
 @pytest.mark.parametrize("size,expect", [
@@ -31,8 +44,15 @@ def test_parse_size(size, expect):
 
 BAD = {
     "no_vms": ("[hypervisor]\n", "t.toml: vm: no VMs; add at least one [[vm]] table"),
-    "unknown_top_key": ("colour = 1\n" + GOOD_VM, "t.toml.colour: unknown key; valid keys: hypervisor, vm"),
-    "unknown_vm_key": (GOOD_VM + "cpus = 2\n", "t.toml: vm[0].cpus: unknown key; valid keys: cmdline, image, memory, name"),
+    "unknown_top_key": ("colour = 1\n" + GOOD_VM, "t.toml.colour: unknown key; valid keys: hypervisor, instance_type, shared, vm"),
+    "unknown_vm_key": (GOOD_VM + "cpus = 2\n", "t.toml: vm[0].cpus: unknown key; valid keys: cmdline, image, max_restarts, memory, name, restart, type, weight"),
+    "unknown_type": (GOOD_VM + 'type = "huge"\n', "t.toml: vm[0].type: no instance type 'huge'; types: none defined"),
+    "bad_weight": (GOOD_VM + "weight = 0\n", "t.toml: vm[0].weight: 0 is out of range; use 1 to 100"),
+    "bad_restart": (GOOD_VM + 'restart = "always"\n', "t.toml: vm[0].restart: 'always' is not one of stop, restart"),
+    "shared_unknown_vm": (GOOD_VM + '[[shared]]\nname = "s"\nvms = ["a", "zz"]\n', "t.toml: shared[0].vms: no VM named 'zz'; VMs: a"),
+    "shared_one_vm": (GOOD_VM + '[[shared]]\nname = "s"\nvms = ["a"]\n', "t.toml: shared[0].vms: name at least two different VMs"),
+    "shared_too_big": (GOOD_VM + '[[shared]]\nname = "s"\nsize = "32M"\nvms = ["a", "a"]\n', "t.toml: shared[0].size: 32M is out of range; use a multiple of 4K up to 16M"),
+    "tick_range": ('[hypervisor]\ntick_us = 5\n' + GOOD_VM, "t.toml: hypervisor.tick_us: 5 is out of range; use 100 to 100000"),
     "bad_size": (GOOD_VM + 'memory = "3X"\n', "t.toml: vm[0].memory: '3X' is not a size"),
     "too_small": (GOOD_VM + 'memory = "1M"\n', "t.toml: vm[0].memory: 1M is out of range; use a multiple of 4K from 2M to 1G"),
     "unaligned": (GOOD_VM + 'memory = 2097153\n', "vm[0].memory: 2097153 is out of range"),

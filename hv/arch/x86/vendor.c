@@ -1,5 +1,7 @@
 /* The one place that chooses the backend (arch/vendor.h). */
 #include <arch/vendor.h>
+#include <core/pmm.h>
+#include <core/vm.h>
 
 extern const struct vendor_ops svm_ops, vmx_ops;
 
@@ -13,4 +15,17 @@ const struct vendor_ops *vendor_select(void)
 		if (backends[i]->probe())
 			return backends[i];
 	return NULL;
+}
+
+int vendor_control_page(struct vcpu *v)
+{
+	if (!v->vendor) {
+		u64 pa = pmm_alloc(1);
+
+		if (!pa)
+			return -1;
+		v->vendor = phys_to_virt(pa);
+		v->vendor_pa = pa;
+	}
+	return 0;
 }

@@ -52,6 +52,9 @@ struct vendor_ops {
 	/* RIP, RSP and RFLAGS of the guest (its control block must be current). */
 	void (*get_frame)(struct vcpu *v, struct vcpu_frame *f);
 	void (*set_frame)(struct vcpu *v, const struct vcpu_frame *f);
+	/* The guest's EFER as the guest sees it (RDMSR/WRMSR emulation). */
+	u64 (*get_efer)(struct vcpu *v);
+	void (*set_efer)(struct vcpu *v, u64 efer);
 	/* The bytes of this vendor's hypercall instruction. */
 	const u8 *hypercall_insn;
 	u8 hypercall_insn_len;
@@ -61,5 +64,9 @@ extern const struct vendor_ops *vendor;
 
 /* Chooses the backend this CPU supports; NULL when there is none. */
 const struct vendor_ops *vendor_select(void);
+
+/* The vCPU's control block page (VMCB or VMCS): allocated on first use,
+ * kept for restarts. 0, or -1 when out of memory. */
+int vendor_control_page(struct vcpu *v);
 
 #endif

@@ -14,13 +14,12 @@ struct vcpu;
 void exit_hypercall(struct vcpu *v);
 /* CPUID: leaf/subleaf from RAX/RCX, results to RAX..RDX. */
 void exit_cpuid(struct vcpu *v);
-/* Port I/O of size 1, 2 or 4; for IN, *val receives the value. */
-void exit_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val);
-/* Counts an RDMSR/WRMSR exit (the vendor handles some MSRs itself). */
-void exit_msr_count(struct vcpu *v);
-/* RDMSR/WRMSR of MSRs the vendor does not own; false means inject #GP. */
-bool exit_rdmsr(struct vcpu *v, u32 msr, u64 *val);
-bool exit_wrmsr(struct vcpu *v, u32 msr, u64 val);
+/* IN or OUT of size 1, 2 or 4 with the value in RAX (IN updates it);
+ * string I/O (INS/OUTS) stops the VM: it is not emulated. */
+void exit_io(struct vcpu *v, u16 port, unsigned size, bool in, bool string);
+/* RDMSR or WRMSR: ECX, EDX:EAX from the vCPU's registers. Returns false
+ * when the guest must get #GP instead (the vendor then injects it). */
+bool exit_msr(struct vcpu *v, bool write);
 /* HLT: with interrupts off the VM can never wake, so it is stopped;
  * otherwise it blocks until one of its enabled events is pending. */
 void exit_hlt(struct vcpu *v, bool interrupts_enabled);

@@ -91,17 +91,12 @@ static void seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit, u64 base)
 
 static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 {
-	struct vmcb *vmcb = v->vendor;
+	struct vmcb *vmcb;
 
 	/* A restart reuses the VMCB; FLUSH_ALL below drops stale translations. */
-	if (!vmcb) {
-		u64 pa = pmm_alloc(1);
-
-		if (!pa)
-			return -1;
-		v->vendor = vmcb = phys_to_virt(pa);
-		v->vendor_pa = pa;
-	}
+	if (vendor_control_page(v))
+		return -1;
+	vmcb = v->vendor;
 	memset(vmcb, 0, sizeof(*vmcb));
 	v->vendor_state = 0;
 
@@ -164,6 +159,8 @@ const struct vendor_ops svm_ops = {
 	.inject_exception = svm_inject_exception,
 	.get_frame = svm_get_frame,
 	.set_frame = svm_set_frame,
+	.get_efer = svm_get_efer,
+	.set_efer = svm_set_efer,
 	.hypercall_insn = vmmcall_insn,
 	.hypercall_insn_len = sizeof(vmmcall_insn),
 };

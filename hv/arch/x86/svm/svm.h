@@ -16,6 +16,8 @@ void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 struct vcpu_frame;
 void svm_get_frame(struct vcpu *v, struct vcpu_frame *f);
 void svm_set_frame(struct vcpu *v, const struct vcpu_frame *f);
+u64 svm_get_efer(struct vcpu *v);
+void svm_set_efer(struct vcpu *v, u64 efer);
 
 /* svm_check.c: the rule a VMCB breaks (APM vol. 2, 15.5.1), or NULL. */
 const char *svm_vmcb_check(const struct vmcb *vmcb);

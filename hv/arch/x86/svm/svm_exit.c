@@ -39,56 +39,32 @@ void svm_set_frame(struct vcpu *v, const struct vcpu_frame *f)
 	vmcb->rflags = f->rflags;
 }
 
+/* SVME must stay set under VMRUN; the guest neither sees nor changes it. */
+u64 svm_get_efer(struct vcpu *v)
+{
+	return ((struct vmcb *)v->vendor)->efer & ~EFER_SVME;
+}
+
+void svm_set_efer(struct vcpu *v, u64 efer)
+{
+	((struct vmcb *)v->vendor)->efer = efer | EFER_SVME;
+}
+
 static void handle_msr(struct vcpu *v, struct vmcb *vmcb)
 {
-	u32 msr = (u32)v->gpr[GPR_RCX];
-	bool write = vmcb->exitinfo1 & 1;
-	u64 val = (u32)v->gpr[GPR_RAX] | v->gpr[GPR_RDX] << 32;
-	bool ok;
-
-	exit_msr_count(v);
-	if (msr == MSR_EFER) {
-		/* The guest may toggle NXE and SCE; SVME stays set but hidden. */
-		const u64 guest_bits = EFER_NXE | BIT(0);
-
-		ok = !write || !((val ^ vmcb->efer) & ~(guest_bits | EFER_SVME));
-		if (ok && write)
-			vmcb->efer = (val & guest_bits) | (vmcb->efer & ~guest_bits) | EFER_SVME;
-		val = vmcb->efer & ~EFER_SVME;
-	} else {
-		ok = write ? exit_wrmsr(v, msr, val) : exit_rdmsr(v, msr, &val);
-	}
-	if (!ok) {
+	if (exit_msr(v, vmcb->exitinfo1 & 1))
+		vmcb->rip += SVM_LEN_MSR;
+	else
 		svm_inject_exception(v, X86_EXC_GP, true, 0);
-		return;
-	}
-	if (!write) {
-		v->gpr[GPR_RAX] = (u32)val;
-		v->gpr[GPR_RDX] = val >> 32;
-	}
-	vmcb->rip += SVM_LEN_MSR;
 }
 
 static void handle_ioio(struct vcpu *v, struct vmcb *vmcb)
 {
 	u64 info = vmcb->exitinfo1;
-	u16 port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
-	unsigned size = (info >> SVM_IOIO_SIZE_SHIFT) & 7; /* one-hot: 1, 2, 4 */
-	bool in = info & SVM_IOIO_TYPE_IN;
-	u32 val = (u32)v->gpr[GPR_RAX];
 
-	if (info & SVM_IOIO_STR) {
-		vm_fault(v->vm, "string port I/O (INS/OUTS) on port 0x%x is not emulated; "
-			 "use IN/OUT", port);
-		return;
-	}
-	exit_io(v, port, size, in, &val);
-	if (in) {
-		/* IN writes AL or AX in place; IN to EAX zero-extends to RAX. */
-		u64 mask = size == 4 ? ~0ull : (1ull << (size * 8)) - 1;
-
-		v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~mask) | (val & mask);
-	}
+	/* The size field is one-hot: 1, 2 or 4 (APM vol. 2, figure 15-2). */
+	exit_io(v, (u16)(info >> SVM_IOIO_PORT_SHIFT), (info >> SVM_IOIO_SIZE_SHIFT) & 7,
+		info & SVM_IOIO_TYPE_IN, info & SVM_IOIO_STR);
 	vmcb->rip = vmcb->exitinfo2; /* IOIO exits report the next RIP */
 }
 

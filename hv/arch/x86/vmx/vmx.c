@@ -228,14 +228,8 @@ static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 {
 	/* A restart reuses the VMCS: VMCLEAR makes it fresh (and unlaunched),
 	 * INVEPT below drops the VM's cached translations. */
-	if (!v->vendor) {
-		u64 pa = pmm_alloc(1);
-
-		if (!pa)
-			return -1;
-		v->vendor = phys_to_virt(pa);
-		v->vendor_pa = pa;
-	}
+	if (vendor_control_page(v))
+		return -1;
 	*(u32 *)v->vendor = vmcs_revision;
 	vmx_forget_current();
 	if (!vmcs_clear(v->vendor_pa) || !vmcs_load(v->vendor_pa))
@@ -287,6 +281,8 @@ const struct vendor_ops vmx_ops = {
 	.inject_exception = vmx_inject_exception,
 	.get_frame = vmx_get_frame,
 	.set_frame = vmx_set_frame,
+	.get_efer = vmx_get_efer,
+	.set_efer = vmx_set_efer,
 	.hypercall_insn = vmcall_insn,
 	.hypercall_insn_len = sizeof(vmcall_insn),
 };

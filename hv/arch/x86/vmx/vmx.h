@@ -21,6 +21,8 @@ void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 struct vcpu_frame;
 void vmx_get_frame(struct vcpu *v, struct vcpu_frame *f);
 void vmx_set_frame(struct vcpu *v, const struct vcpu_frame *f);
+u64 vmx_get_efer(struct vcpu *v);
+void vmx_set_efer(struct vcpu *v, u64 efer);
 /* Forgets which VMCS is current (after VMCLEAR). */
 void vmx_forget_current(void);
 

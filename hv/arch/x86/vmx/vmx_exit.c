@@ -49,56 +49,32 @@ static void skip_instruction(void)
 	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_VM_EXIT_INSTRUCTION_LEN));
 }
 
+u64 vmx_get_efer(struct vcpu *v)
+{
+	(void)v;
+	return vmread(VMCS_GUEST_IA32_EFER);
+}
+
+void vmx_set_efer(struct vcpu *v, u64 efer)
+{
+	(void)v;
+	vmwrite(VMCS_GUEST_IA32_EFER, efer);
+}
+
 static void handle_msr(struct vcpu *v, bool write)
 {
-	u32 msr = (u32)v->gpr[GPR_RCX];
-	u64 val = (u32)v->gpr[GPR_RAX] | v->gpr[GPR_RDX] << 32;
-	bool ok;
-
-	exit_msr_count(v);
-	if (msr == MSR_EFER) {
-		/* The guest may toggle NXE and SCE; LME/LMA stay as entry set them. */
-		const u64 guest_bits = EFER_NXE | BIT(0);
-		u64 efer = vmread(VMCS_GUEST_IA32_EFER);
-
-		ok = !write || !((val ^ efer) & ~guest_bits);
-		if (ok && write)
-			vmwrite(VMCS_GUEST_IA32_EFER, val);
-		val = efer;
-	} else {
-		ok = write ? exit_wrmsr(v, msr, val) : exit_rdmsr(v, msr, &val);
-	}
-	if (!ok) {
+	if (exit_msr(v, write))
+		skip_instruction();
+	else
 		vmx_inject_exception(v, X86_EXC_GP, true, 0);
-		return;
-	}
-	if (!write) {
-		v->gpr[GPR_RAX] = (u32)val;
-		v->gpr[GPR_RDX] = val >> 32;
-	}
-	skip_instruction();
 }
 
 static void handle_io(struct vcpu *v)
 {
 	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
-	u16 port = (u16)(q >> VMX_IO_PORT_SHIFT);
-	unsigned size = (q & VMX_IO_SIZE_MASK) + 1;
-	bool in = q & VMX_IO_IN;
-	u32 val = (u32)v->gpr[GPR_RAX];
 
-	if (q & VMX_IO_STRING) {
-		vm_fault(v->vm, "string port I/O (INS/OUTS) on port 0x%x is not emulated; "
-			 "use IN/OUT", port);
-		return;
-	}
-	exit_io(v, port, size, in, &val);
-	if (in) {
-		/* IN writes AL or AX in place; IN to EAX zero-extends to RAX. */
-		u64 mask = size == 4 ? ~0ull : (1ull << (size * 8)) - 1;
-
-		v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~mask) | (val & mask);
-	}
+	exit_io(v, (u16)(q >> VMX_IO_PORT_SHIFT), (q & VMX_IO_SIZE_MASK) + 1, q & VMX_IO_IN,
+		q & VMX_IO_STRING);
 	skip_instruction();
 }
 

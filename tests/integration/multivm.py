@@ -1,0 +1,79 @@
+"""Parsers for what the hypervisor prints about many VMs: the statistics
+table, the end-of-run report and the memory audit."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hvkit import abi
+
+STATS_HEADER_RE = re.compile(r"^hv: vm +cpu% +cpu-ms +exits +runs +rst (.*)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class StatsRow:
+    cpu_percent: float
+    cpu_ms: int
+    exits: int
+    runs: int
+    restarts: int
+    by_kind: dict[str, int]
+
+
+def stats_table(text: str) -> dict[str, StatsRow]:
+    header = STATS_HEADER_RE.search(text)
+    assert header, "no statistics table in the log"
+    kinds = header.group(1).split()
+    rows = {}
+    for line in text[header.end():].splitlines()[1:]:
+        fields = line.split()
+        if len(fields) != 7 + len(kinds) or fields[0] != "hv:":
+            break
+        name, pct, ms, exits, runs, rst, *counts = fields[1:]
+        rows[name] = StatsRow(float(pct), int(ms), int(exits), int(runs), int(rst),
+                              dict(zip(kinds, map(int, counts))))
+    return rows
+
+
+def exit_kind_columns() -> list[str]:
+    spec = abi.load()
+    return [k.column or k.name.lower() for k in spec.exit_kinds]
+
+
+def report(text: str) -> dict[str, str]:
+    """vm name -> 'exit code N (...)' or 'FAULT ...' from the end-of-run report."""
+    return {m.group(1): m.group(2) for m in
+            re.finditer(r"^hv:   vm (\S+) +(exit code -?\d+|FAULT .*) \(\d+ exits\)$", text,
+                        re.MULTILINE)}
+
+
+def shares(text: str) -> dict[str, float]:
+    return {m.group(1): float(m.group(2)) for m in
+            re.finditer(r"^\[(\S+)\] share: ([\d.]+)% of \d+ ms$", text, re.MULTILINE)}
+
+
+@dataclass
+class Audit:
+    image: tuple[int, int]
+    maps: dict[str, list[tuple[int, int, int, int]]]     # gpa0, gpa1, hpa0, hpa1
+    tables: dict[str, list[tuple[int, int]]]
+    control: dict[str, tuple[int, int]]
+
+
+def audit(text: str) -> Audit:
+    h = lambda s: int(s, 16)
+    m = re.search(r"^hv: audit hypervisor image (0x[0-9a-f]+)-(0x[0-9a-f]+)$", text, re.MULTILINE)
+    assert m, "no memory audit in the log (audit_memory = true?)"
+    a = Audit((h(m.group(1)), h(m.group(2))), {}, {}, {})
+    for m in re.finditer(r"^hv: audit vm (\S+) map (0x\w+)-(0x\w+) -> (0x\w+)-(0x\w+)$", text,
+                         re.MULTILINE):
+        a.maps.setdefault(m.group(1), []).append(tuple(map(h, m.groups()[1:])))
+    for m in re.finditer(r"^hv: audit vm (\S+) tables (0x\w+)-(0x\w+)$", text, re.MULTILINE):
+        a.tables.setdefault(m.group(1), []).append((h(m.group(2)), h(m.group(3))))
+    for m in re.finditer(r"^hv: audit vm (\S+) control (0x\w+)-(0x\w+)$", text, re.MULTILINE):
+        a.control[m.group(1)] = (h(m.group(2)), h(m.group(3)))
+    return a
+
+
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
