@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import os
 import shlex
 import socket
 from dataclasses import dataclass
@@ -86,11 +87,9 @@ def bochs_command(spec: RunSpec, run_dir: Path, serial_tty: str) -> list[str]:
 
 
 def new_run_dir(label: str, machine: str) -> Path:
+    """A fresh folder; the pid keeps parallel test workers apart."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    d = RUNS / f"{stamp}-{next(_seq):02d}-{label}-{machine}"
-    while d.exists():
-        d = d.with_name(d.name + "x")
-    return d
+    return RUNS / f"{stamp}-{os.getpid()}-{next(_seq):02d}-{label}-{machine}"
 
 
 def status_name(status: int) -> str:

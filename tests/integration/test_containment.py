@@ -36,7 +36,8 @@ def test_a_vm_spinning_with_interrupts_disabled_is_preempted(console_of, machine
         pytest.skip("Bochs 2.7's AMD-V model masks physical interrupts while a guest has "
                     "RFLAGS.IF = 0, ignoring V_INTR_MASKING, so no hypervisor can preempt "
                     "such a guest there; QEMU, hardware and Bochs' VT-x model can")
-    con = console_of(TEST_CONFIGS / "containment.toml", machine=machine, timeout=180)
+    con = console_of(TEST_CONFIGS / "containment.toml", machine=machine, timeout=180,
+                     icount=True)  # shares in instructions: host load cannot skew them
     con.wait_end()
     got = shares(con.text)
     # Same weight, same window: the bystander ran as much as the spinner.
