@@ -256,7 +256,3 @@ class Console:
         for f in (self._log, self._screen):
             if f and not f.closed:
                 f.close()
-
-    def lines(self, prefix: str) -> list[str]:
-        """Every console line that starts with prefix (without it)."""
-        return [l[len(prefix):] for l in self.text.splitlines() if l.startswith(prefix)]

@@ -79,13 +79,6 @@ u64 pmm_alloc(size_t n)
 	return 0;
 }
 
-void pmm_free(u64 pa, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		frame_set(pa / PAGE_SIZE + i, false);
-	nr_free += n;
-}
-
 size_t pmm_free_pages(void)
 {
 	return nr_free;

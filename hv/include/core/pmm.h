@@ -14,8 +14,8 @@ struct boot_info;
 void pmm_init(const struct boot_info *bi);
 
 /* Returns the address of n zeroed contiguous frames, or 0 when out of memory. */
+/* Nothing is ever freed: a VM keeps its memory across restarts. */
 u64 pmm_alloc(size_t n);
-void pmm_free(u64 pa, size_t n);
 size_t pmm_free_pages(void);
 
 static inline void *phys_to_virt(u64 pa)
