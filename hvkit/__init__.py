@@ -9,3 +9,11 @@ file:line), cli (the build.py command line).
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def rel(path) -> str:
+    """path relative to the checkout when inside it (what users can paste)."""
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)

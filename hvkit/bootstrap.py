@@ -51,7 +51,7 @@ def _run(cmd: list[str], **kw) -> None:
 def _venv_works() -> bool:
     try:
         import ensurepip  # noqa: F401  (missing on Debian without python3-venv)
-        import venv  # noqa: F401
+        import venv  # noqa: F401  (only whether it imports matters)
     except ImportError:
         return False
     return True

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import ROOT, bench, config, launch, machines, project
+from . import ROOT, bench, config, launch, machines, project, rel
 from .colors import colorize
 from .console import BAD_PATTERNS
 from .errors import HvkitError
@@ -45,7 +45,7 @@ def _build(args, iso: bool | None = None) -> tuple[config.SystemConfig, project.
         iso = machines.get(getattr(args, "machine", None) or cfg.machine).boot == "iso"
     print(f"Building config {cfg.name} ({len(cfg.vms)} VMs)...", flush=True)
     art, ran = project.build(cfg, verbose=args.verbose, iso=iso)
-    print(f"Built {project._rel(art.hv_image)} ({len(ran)} steps ran)", flush=True)
+    print(f"Built {rel(art.hv_image)} ({len(ran)} steps ran)", flush=True)
     return cfg, art
 
 
@@ -81,7 +81,7 @@ def cmd_debug(args) -> int:
     cfg, art = _build(args)
     port = args.port or launch.free_port()
     spec = _spec(args, cfg, art, gdb_port=port)
-    gdb = ["gdb", "-q", project._rel(art.hv_elf), "-ex", "set architecture i386:x86-64",
+    gdb = ["gdb", "-q", rel(art.hv_elf), "-ex", "set architecture i386:x86-64",
            "-ex", f"target remote 127.0.0.1:{port}", "-ex", "hbreak hv_main",
            "-ex", "continue"]
     print("The machine is halted before the hypervisor's first instruction.")
@@ -123,11 +123,11 @@ def cmd_doctor(args) -> int:
 
 def cmd_iso(args) -> int:
     cfg, art = _build(args, iso=True)
-    iso = project._rel(art.iso)
+    iso = rel(art.iso)
     print(f"GRUB ISO for config {cfg.name}: {iso} (boots on BIOS and UEFI)")
     print(f"  in Bochs:     python3 build.py run --config {args.config} --machine bochs-vmx")
     print(f"  with UEFI:    python3 build.py run --config {args.config} --machine qemu-uefi-svm")
-    print(f"  on a USB stick (all data on it is lost; check the device with lsblk):")
+    print("  on a USB stick (all data on it is lost; check the device with lsblk):")
     print(f"                sudo dd if={iso} of=/dev/sdX bs=4M conv=fsync status=progress")
     return 0
 
@@ -136,7 +136,7 @@ def cmd_docs(args) -> int:
     from . import abi
     from .render import write_if_changed
     changed = write_if_changed(abi.DOC, abi.render_doc(abi.load()))
-    print(f"{project._rel(abi.DOC)} {'updated' if changed else 'already up to date'}")
+    print(f"{rel(abi.DOC)} {'updated' if changed else 'already up to date'}")
     return 0
 
 

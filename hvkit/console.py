@@ -25,6 +25,7 @@ import pexpect
 from . import ROOT
 from .errors import RunError
 from .serial import EndOfOutput, PtySerial
+from .status import decode_exit, status_name
 
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][AB012]|\x1b[=>c]|\r")
 
@@ -201,7 +202,6 @@ class Console:
 
     def wait_end(self) -> int:
         """Waits for the machine to stop; returns the hypervisor's status."""
-        from .launch import decode_exit, status_name
         deadline = time.monotonic() + self.timeout_s
         while self._read(deadline):
             self._check_bad()

@@ -14,7 +14,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ROOT, abi, host
+from . import ROOT, host, rel
 from .console import Console
 from .errors import MachineError, RunError
 from .machines import MACHINES_FILE, QEMU, Machine, unmet_need
@@ -37,12 +37,6 @@ class RunSpec:
     gdb_port: int | None = None    # start halted, with a gdb stub on this port
 
 
-def _rel(p: Path) -> str:
-    try:
-        return str(p.relative_to(ROOT))
-    except ValueError:
-        return str(p)
-
 
 def _iso(spec: RunSpec) -> Path:
     if spec.art.iso is None:
@@ -58,11 +52,11 @@ def qemu_command(spec: RunSpec) -> list[str]:
     if m.firmware == "ovmf":
         cmd += ["-bios", str(host.ovmf())]
     if m.boot == "iso":
-        cmd += ["-cdrom", _rel(_iso(spec))]
+        cmd += ["-cdrom", rel(_iso(spec))]
     else:
-        modules = ",".join(f"{_rel(path)} {name}".replace(",", ",,")
+        modules = ",".join(f"{rel(path)} {name}".replace(",", ",,")
                            for path, name in spec.art.modules)
-        cmd += ["-kernel", _rel(spec.art.hv_image), "-initrd", modules]
+        cmd += ["-kernel", rel(spec.art.hv_image), "-initrd", modules]
     if spec.icount:
         cmd += ["-icount", "shift=0,sleep=off"]
     if spec.gdb_port:
@@ -83,29 +77,13 @@ def bochs_command(spec: RunSpec, run_dir: Path, serial_tty: str) -> list[str]:
         "bochsrc.j2", machine=spec.machine, machines_file=MACHINES_FILE,
         memory_mib=spec.memory >> 20, bios=host.BOCHS_BIOS, vgabios=host.BOCHS_VGA,
         iso=_iso(spec), serial_tty=serial_tty, log=run_dir / "bochs.log"))
-    return ["bochs", "-q", "-unlock", "-f", _rel(bochsrc), "-rc", _rel(rc)]
+    return ["bochs", "-q", "-unlock", "-f", rel(bochsrc), "-rc", rel(rc)]
 
 
 def new_run_dir(label: str, machine: str) -> Path:
     """A fresh folder; the pid keeps parallel test workers apart."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     return RUNS / f"{stamp}-{os.getpid()}-{next(_seq):02d}-{label}-{machine}"
-
-
-def status_name(status: int) -> str:
-    return f"{abi.runtime().EXIT_STATUS.get(status, 'unknown')} ({status})"
-
-
-def decode_exit(rc: int) -> tuple[int | None, str]:
-    """QEMU's exit code -> (hypervisor status, its name), or (None, why)."""
-    names = abi.runtime().EXIT_STATUS
-    if rc & 1:
-        status = rc >> 1
-        return status, names.get(status, f"unknown status {status}")
-    if rc == 0:
-        return None, ("the machine stopped without an exit status: the hypervisor "
-                      "reset or crashed before it could report (triple fault?)")
-    return None, f"the emulator failed with exit code {rc} (see emulator.log)"
 
 
 def free_port() -> int:
@@ -132,7 +110,7 @@ def start(spec: RunSpec, timeout: float = 30.0, echo=None, announce=print) -> Co
                            f"{spec.machine.emulator!r} has no launcher")
     if announce:
         announce(f"Running: $ {shlex.join(cmd)}")
-        announce(f"Serial log: {_rel(run_dir / 'serial.log')}")
+        announce(f"Serial log: {rel(run_dir / 'serial.log')}")
     try:
         return Console(cmd, run_dir, symbolizer=for_elf(spec.art.hv_elf), timeout=timeout,
                        echo=echo, serial=serial, exit_device=spec.machine.emulator == "qemu",

@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ROOT, abi as abi_mod, imagecheck
+from . import ROOT, abi as abi_mod, imagecheck, rel
 from .builder import Builder, Step
 from .config import CONFIG_REVISION, SystemConfig, available_guests
 from .render import render, write_if_changed
@@ -45,21 +45,14 @@ class Artifacts:
     iso: Path | None = None                 # GRUB ISO, when it was asked for
 
 
-def _rel(p: Path) -> str:
-    try:
-        return str(p.relative_to(ROOT))
-    except ValueError:
-        return str(p)
-
-
 def _compile(src: Path, obj_dir: Path, flags: list[str], extra_inputs=()) -> Step:
-    rel = _rel(src)
-    obj = obj_dir / (rel.replace("build/gen/", "gen/") + ".o")
+    name = rel(src)
+    obj = obj_dir / (name.replace("build/gen/", "gen/") + ".o")
     dep = obj.with_suffix(".d")
     kind = "AS" if src.suffix == ".S" else "CC"
     return Step(
-        outputs=[obj], inputs=[src, *extra_inputs], label=f"{kind} {rel}",
-        command=["gcc", *flags, "-MMD", "-MF", str(dep), "-c", rel, "-o", str(obj)],
+        outputs=[obj], inputs=[src, *extra_inputs], label=f"{kind} {name}",
+        command=["gcc", *flags, "-MMD", "-MF", str(dep), "-c", name, "-o", str(obj)],
         depfile=dep)
 
 
@@ -71,7 +64,7 @@ def _asm_offsets_steps() -> tuple[list[Step], Path]:
     compile_step = Step(
         outputs=[s_file], inputs=[src], label="GEN asm-offsets.s",
         command=["gcc", *COMMON_CFLAGS, *HV_INCLUDES, "-MMD", "-MF", str(dep),
-                 "-S", _rel(src), "-o", str(s_file)], depfile=dep)
+                 "-S", rel(src), "-o", str(s_file)], depfile=dep)
 
     def extract() -> None:
         defs = re.findall(r'->(\w+) \$?(\d+)', s_file.read_text())
@@ -112,8 +105,8 @@ def guest_steps(name: str, sdk_objs: list[Path]) -> tuple[list[Step], Path]:
     elf = BUILD / "guests" / f"{name}.elf"
     ld_script = ROOT / "guests/sdk/guest.ld"
     steps.append(Step(
-        outputs=[elf], inputs=[*objs, *sdk_objs, ld_script], label=f"LD {_rel(elf)}",
-        command=["ld", *LDFLAGS, "-T", _rel(ld_script), "-o", str(elf),
+        outputs=[elf], inputs=[*objs, *sdk_objs, ld_script], label=f"LD {rel(elf)}",
+        command=["ld", *LDFLAGS, "-T", rel(ld_script), "-o", str(elf),
                  *map(str, objs), *map(str, sdk_objs)],
         after=lambda: imagecheck.check_guest(elf, None, None)))
     return steps, elf
@@ -143,7 +136,7 @@ def iso_steps(cfg: SystemConfig, hv_image: Path, modules) -> tuple[list[Step], P
     copied = [dst for _, dst in files]
     steps = [Step(outputs=copied, inputs=[src for src, _ in files], label="COPY iso tree",
                   func=copy, signature=" ".join(map(str, copied))),
-             Step(outputs=[iso], inputs=[*copied, grub_cfg], label=f"GRUB {_rel(iso)}",
+             Step(outputs=[iso], inputs=[*copied, grub_cfg], label=f"GRUB {rel(iso)}",
                   command=["grub-mkrescue", "-o", str(iso), str(tree)], quiet=True)]
     return steps, iso
 
@@ -165,11 +158,11 @@ def plan(cfg: SystemConfig, iso: bool = False) -> tuple[list[Step], Artifacts]:
     ld_script = ROOT / "hv/arch/x86/hv.ld"
     objs = hv_objs + cfg_step.outputs
     steps.append(Step(
-        outputs=[hv_elf], inputs=[*objs, ld_script], label=f"LD {_rel(hv_elf)}",
-        command=["ld", *LDFLAGS, "-T", _rel(ld_script), "-o", str(hv_elf), *map(str, objs)],
+        outputs=[hv_elf], inputs=[*objs, ld_script], label=f"LD {rel(hv_elf)}",
+        command=["ld", *LDFLAGS, "-T", rel(ld_script), "-o", str(hv_elf), *map(str, objs)],
         after=lambda: imagecheck.check_hypervisor(hv_elf)))
     steps.append(Step(
-        outputs=[hv_image], inputs=[hv_elf], label=f"OBJCOPY {_rel(hv_image)} (ELF32 for multiboot)",
+        outputs=[hv_image], inputs=[hv_elf], label=f"OBJCOPY {rel(hv_image)} (ELF32 for multiboot)",
         command=["objcopy", "-O", "elf32-i386", str(hv_elf), str(hv_image)],
         after=lambda: imagecheck.check_multiboot(hv_image)))
 

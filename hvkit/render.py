@@ -5,7 +5,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import ROOT
+from . import ROOT, rel
 
 TEMPLATES = ROOT / "hvkit" / "templates"
 
@@ -14,12 +14,6 @@ def c_string(s: str) -> str:
     """A C string literal for s (printable ASCII is all configs allow)."""
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-
-def _rel(p) -> str:
-    try:
-        return str(Path(p).resolve().relative_to(ROOT))
-    except ValueError:
-        return str(p)
 
 
 _env = jinja2.Environment(
@@ -30,7 +24,7 @@ _env = jinja2.Environment(
     keep_trailing_newline=True,
 )
 _env.filters["c_string"] = c_string
-_env.filters["rel"] = _rel
+_env.filters["rel"] = rel
 _env.filters["hex"] = lambda n: f"0x{n:x}"
 
 

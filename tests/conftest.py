@@ -1,7 +1,6 @@
 """Shared fixtures: building configs, booting machines, skipping with reasons."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest

@@ -1,5 +1,4 @@
 """`build.py debug`: halted before the hypervisor runs, symbols that match."""
-import re
 import sys
 
 import pexpect

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from hvkit import ROOT, machines
-from tests.conftest import CONFIGS, TEST_CONFIGS
+from tests.conftest import TEST_CONFIGS
 
 pytestmark = pytest.mark.boots
 

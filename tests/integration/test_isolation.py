@@ -1,7 +1,6 @@
 """32 VMs at once; their nested tables prove that no two overlap and that
 none maps the hypervisor's own memory."""
 import itertools
-import re
 
 import pytest
 

@@ -5,7 +5,6 @@ import pytest
 
 from hvkit import ROOT, abi
 from hvkit.errors import AbiError
-from hvkit.project import GEN
 
 
 @pytest.fixture(scope="module")

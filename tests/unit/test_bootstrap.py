@@ -1,6 +1,4 @@
 """First-run set-up: what is missing is installed (root) or named (not root)."""
-import subprocess
-
 import pytest
 
 from hvkit import bootstrap

@@ -4,7 +4,8 @@ import shlex
 
 import pytest
 
-from hvkit import bench, launch
+from hvkit import bench
+from hvkit.status import decode_exit
 from hvkit.console import Console, ConsoleError
 from hvkit.elfsyms import function_address
 from hvkit.symbolize import Symbolizer
@@ -94,7 +95,7 @@ def test_machine_without_status_is_an_error(tmp_path):
 
 @pytest.mark.parametrize("rc,status", [(1, 0), (3, 1), (5, 2), (7, 3), (0, None), (2, None)])
 def test_decode_exit(rc, status):
-    assert launch.decode_exit(rc)[0] == status
+    assert decode_exit(rc)[0] == status
 
 
 def test_symbolizer_names_function_file_and_line():
