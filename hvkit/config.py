@@ -272,16 +272,13 @@ def load(path: Path | str) -> SystemConfig:
             raise ConfigError(f"{shown}: vm[{i}].name: {vm.name!r} is used twice; "
                               "names must be unique")
         seen.add(vm.name)
-    # Each VM also needs nested tables and a control block: ~1/256 + 64K.
-    need = HV_RESERVED + sum(vm.memory + vm.memory // 256 + 64 * KIB for vm in vms)
-    if need > memory:
-        raise ConfigError(f"{where}.memory: {_fmt_size(memory)} is too small for "
-                          f"{len(vms)} VMs; they need about {need // MIB + 1}M")
     shared = _parse_shared(data, shown, vms)
-    need += sum(r.size for r in shared)
+    # Each VM also needs nested tables and a control block: ~1/256 + 64K.
+    need = (HV_RESERVED + sum(vm.memory + vm.memory // 256 + 64 * KIB for vm in vms)
+            + sum(r.size for r in shared))
     if need > memory:
         raise ConfigError(f"{where}.memory: {_fmt_size(memory)} is too small for "
-                          f"{len(vms)} VMs and their shared regions; they need about "
-                          f"{need // MIB + 1}M")
+                          f"{len(vms)} VMs and {len(shared)} shared regions; they need "
+                          f"about {need // MIB + 1}M")
     return SystemConfig(path, path.stem, machine, memory, trace, crash, vms, tick_us,
                         slice_us, audit, tuple(types.values()), shared)

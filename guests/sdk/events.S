@@ -7,7 +7,7 @@
  * dispatcher preserves the rest), dispatch, and leave through event_return,
  * which restores the saved state and never returns here.
  */
-#define HC_EVENT_RETURN 6	/* checked against hv/abi.toml in sdk/events.c */
+#include <hvcall_abi.h>		/* generated: HC_EVENT_RETURN */
 
 	.text
 	.global sdk_event_entry

@@ -1,8 +1,6 @@
 /* Virtual events in the SDK: upcalls or masked waiting; see guest.h. */
 #include <guest.h>
 
-_Static_assert(HC_EVENT_RETURN == 6, "sdk/events.S hard-codes event_return's number");
-
 void sdk_event_entry(void);
 void sdk_event_dispatch(void);
 

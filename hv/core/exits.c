@@ -197,12 +197,14 @@ void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip)
 
 void exit_double_fault(struct vcpu *v, u64 rip)
 {
+	v->vm->stats.exits_by_kind[EXIT_KIND_OTHER]++;
 	vm_fault(v->vm, "its exceptions cannot be delivered (no usable IDT or stack): "
 		 "double fault at rip 0x%lx", rip);
 }
 
 void exit_triple_fault(struct vcpu *v, u64 rip)
 {
+	v->vm->stats.exits_by_kind[EXIT_KIND_OTHER]++;
 	vm_fault(v->vm, "its exceptions cannot be delivered (no usable IDT or stack): "
 		 "triple fault (shutdown) at rip 0x%lx", rip);
 }

@@ -16,9 +16,6 @@
 
 static u64 region_hpa[START_INFO_SHARED_MAX];
 
-_Static_assert(VM_SHARED_GPA == 0x80000000ull && VM_SHARED_WINDOW == (16ull << 20),
-	       "shared_gpa() in core/shared.h");
-
 int shared_init(void)
 {
 	for (unsigned r = 0; r < hv_config.nr_shared; r++) {

@@ -25,7 +25,7 @@ bool exit_msr(struct vcpu *v, bool write);
 void exit_hlt(struct vcpu *v, bool interrupts_enabled);
 /* A host interrupt (the timer) exited the guest; the vendor took it. */
 void exit_interrupt(struct vcpu *v);
-/* Any other exit, for the statistics. */
+/* Any other exit without a handler here, for the statistics. */
 void exit_other(struct vcpu *v);
 /* A guest-physical access outside the VM's memory. */
 void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip);

@@ -2,6 +2,7 @@
 #ifndef CORE_SHARED_H
 #define CORE_SHARED_H
 
+#include <core/vm.h>
 #include <types.h>
 
 struct vm;
@@ -18,7 +19,7 @@ long shared_ring(struct vm *vm, u64 region);
 
 static inline u64 shared_gpa(unsigned region)
 {
-	return 0x80000000ull + (u64)region * (16ull << 20); /* VM_SHARED_GPA, _WINDOW */
+	return VM_SHARED_GPA + (u64)region * VM_SHARED_WINDOW;
 }
 
 #endif

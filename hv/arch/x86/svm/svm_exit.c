@@ -109,11 +109,9 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 				  vmcb->rip);
 		break;
 	case SVM_EXIT_EXCP_BASE + X86_EXC_DF:
-		exit_other(v);
 		exit_double_fault(v, vmcb->rip);
 		break;
 	case SVM_EXIT_SHUTDOWN:
-		exit_other(v);
 		exit_triple_fault(v, vmcb->rip);
 		break;
 	case SVM_EXIT_INTR:

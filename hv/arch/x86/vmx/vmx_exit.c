@@ -127,11 +127,9 @@ static void vmx_handle_exit(struct vcpu *v, u32 reason)
 			handle_unexpected(v, reason);
 			break;
 		}
-		exit_other(v);
 		exit_double_fault(v, vmread(VMCS_GUEST_RIP));
 		break;
 	case VMX_EXIT_TRIPLE_FAULT:
-		exit_other(v);
 		exit_triple_fault(v, vmread(VMCS_GUEST_RIP));
 		break;
 	case VMX_EXIT_PREEMPTION_TIMER:
