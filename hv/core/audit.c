@@ -75,7 +75,7 @@ void audit_print(void)
 		flush_map(&a);
 		flush_tables(&a);
 		hv_log("audit vm %s control 0x%lx-0x%lx", vm->cfg->name, vm->vcpu.vendor_pa,
-		       vm->vcpu.vendor_pa + PAGE_SIZE);
+		       vm->vcpu.vendor_pa + VCPU_CONTROL_PAGES * PAGE_SIZE);
 	}
 	hv_log("audit done");
 }

@@ -1,4 +1,5 @@
 /* Vendor-neutral exit emulation; see core/exits.h. */
+#include <arch/cpu_state.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <core/config.h>
@@ -12,9 +13,15 @@
 #include <lib/string.h>
 
 /* CPUID feature bits we hide or add (SDM vol. 2A CPUID; APM vol. 3 E.4). */
+#define CPUID_1_ECX_MONITOR BIT(3)
 #define CPUID_1_ECX_VMX BIT(5)
+#define CPUID_1_ECX_SMX BIT(6)
+#define CPUID_1_ECX_OSXSAVE BIT(27)
 #define CPUID_1_ECX_HYPERVISOR BIT(31)
+#define CPUID_7_ECX_OSPKE BIT(4)
+#define CPUID_D1_EAX_XSAVES_XFD (BIT(3) | BIT(4))
 #define CPUID_80000001_ECX_SVM BIT(2)
+#define CPUID_80000001_ECX_MONITORX BIT(29)
 
 /* The debug UART and exit port that unmodified test kernels expect. */
 #define COM1_BASE 0x3f8
@@ -33,6 +40,49 @@ void exit_hypercall(struct vcpu *v)
 		events_deliver(v);
 }
 
+/*
+ * What the guest may see of the host's CPUID (docs/cpu-policy.md): no
+ * nested virtualization, no MONITOR/MWAIT, no XSAVES; the XCR0 components
+ * it is offered; and the OS-enabled bits of its own CR4, not the host's.
+ */
+static void cpuid_policy(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
+{
+	u64 cr4 = vendor->get_cr4(v), xcr0 = cpu_state_xcr0_offered();
+
+	switch (leaf) {
+	case 1:
+		r->ecx &= ~(u32)(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_MONITOR |
+				 CPUID_1_ECX_OSXSAVE);
+		r->ecx |= CPUID_1_ECX_HYPERVISOR | (cr4 & CR4_OSXSAVE ? CPUID_1_ECX_OSXSAVE : 0);
+		break;
+	case 5:                /* MONITOR/MWAIT leaf: hidden with the feature */
+		*r = (struct cpuid_regs){ 0 };
+		break;
+	case 7:
+		if (sub == 0)
+			r->ecx = (r->ecx & ~(u32)CPUID_7_ECX_OSPKE) |
+				 (cr4 & CR4_PKE ? CPUID_7_ECX_OSPKE : 0);
+		break;
+	case 0xa:              /* no architectural performance monitoring */
+		*r = (struct cpuid_regs){ 0 };
+		break;
+	case 0xd:
+		if (sub == 0) {
+			r->eax = (u32)xcr0;
+			r->edx = (u32)(xcr0 >> 32);
+		} else if (sub == 1) {
+			r->eax &= ~(u32)CPUID_D1_EAX_XSAVES_XFD;
+			r->ecx = r->edx = 0;
+		} else if (sub < 64 && !(xcr0 & BIT(sub))) {
+			*r = (struct cpuid_regs){ 0 };
+		}
+		break;
+	case 0x80000001:
+		r->ecx &= ~(u32)(CPUID_80000001_ECX_SVM | CPUID_80000001_ECX_MONITORX);
+		break;
+	}
+}
+
 void exit_cpuid(struct vcpu *v)
 {
 	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
@@ -49,11 +99,7 @@ void exit_cpuid(struct vcpu *v)
 		r = (struct cpuid_regs){ 0 };
 	} else {
 		cpuid(leaf, sub, &r);
-		/* No nested virtualization: hide VMX/SVM, admit a hypervisor. */
-		if (leaf == 1)
-			r.ecx = (r.ecx & ~(u32)CPUID_1_ECX_VMX) | (u32)CPUID_1_ECX_HYPERVISOR;
-		if (leaf == 0x80000001)
-			r.ecx &= ~(u32)CPUID_80000001_ECX_SVM;
+		cpuid_policy(v, leaf, sub, &r);
 	}
 	v->gpr[GPR_RAX] = r.eax;
 	v->gpr[GPR_RBX] = r.ebx;
@@ -162,6 +208,25 @@ bool exit_msr(struct vcpu *v, bool write)
 	v->gpr[GPR_RAX] = (u32)val;
 	v->gpr[GPR_RDX] = val >> 32;
 	return true;
+}
+
+int exit_xsetbv(struct vcpu *v)
+{
+	u32 xcr = (u32)v->gpr[GPR_RCX];
+	u64 val = (u32)v->gpr[GPR_RAX] | v->gpr[GPR_RDX] << 32;
+	u64 offered = cpu_state_xcr0_offered();
+
+	v->vm->stats.exits_by_kind[EXIT_KIND_OTHER]++;
+	/* The checks of SDM vol. 2D XSETBV, and AVX-512's all-or-none. */
+	if (!(vendor->get_cr4(v) & CR4_OSXSAVE))
+		return X86_EXC_UD;
+	if (vendor->cpl(v) || xcr != 0 || !(val & XCR0_X87) || (val & ~offered) ||
+	    ((val & XCR0_AVX) && !(val & XCR0_SSE)) ||
+	    ((val & XCR0_AVX512) && ((val & XCR0_AVX512) != XCR0_AVX512 || !(val & XCR0_AVX))))
+		return X86_EXC_GP;
+	v->cpu.xcr0 = val;
+	xsetbv(0, val); /* the vCPU's state is the loaded one while it exits */
+	return 0;
 }
 
 void exit_hlt(struct vcpu *v, bool interrupts_enabled)

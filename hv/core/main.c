@@ -3,6 +3,7 @@
  * stack) to the end of the run: bring up the console and the IDT, check the
  * boot information, pick the vendor backend, build the VMs, run them, report.
  */
+#include <arch/cpu_state.h>
 #include <arch/gdt.h>
 #include <arch/idt.h>
 #include <arch/pic.h>
@@ -61,6 +62,7 @@ void hv_main(u32 magic, u32 info_pa)
 	vendor = vendor_select();
 	if (!vendor)
 		boot_fail("this CPU has neither AMD-V with nested paging nor VT-x with EPT");
+	cpu_state_init();
 	if (vendor->cpu_init())
 		boot_fail("could not enable virtualization on this CPU");
 	hv_log("virtualization: %s", vendor->name);

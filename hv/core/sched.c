@@ -1,4 +1,5 @@
 /* The scheduler; see core/sched.h for the policy. */
+#include <arch/cpu_state.h>
 #include <arch/time.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
@@ -144,6 +145,7 @@ static void run(struct vm *vm)
 	vm->vcpu.leave = false;
 	vm->stats.runs++;
 	run_start = rdtsc();
+	cpu_state_load(&vm->vcpu.cpu); /* a no-op when it ran last, too */
 	vendor->vcpu_run(&vm->vcpu);
 	used = rdtsc() - run_start;
 	running = NULL;

@@ -105,12 +105,11 @@ static int vm_boot(struct vm *vm)
 		.cr3 = VM_PAGE_TABLES_GPA,
 		.gdt_base = VM_GDT_GPA, .gdt_limit = sizeof(guest_gdt) - 1,
 	};
-	if (vendor->vcpu_init(&vm->vcpu, &boot)) {
-		vm_fault(vm, "could not set up its vCPU");
+	if (vendor->vcpu_init(&vm->vcpu, &boot) || cpu_state_reset(&vm->vcpu.cpu)) {
+		vm_fault(vm, "could not set up its vCPU (out of memory)");
 		return -1;
 	}
 	vm->hypercall_page = 0;
-	vm->kernel_gs_base = 0;
 	vm->wake_tsc = 0;
 	vm->slice_used = 0;
 	vm->line_len = 0;

@@ -20,7 +20,7 @@ const struct vendor_ops *vendor_select(void)
 int vendor_control_page(struct vcpu *v)
 {
 	if (!v->vendor) {
-		u64 pa = pmm_alloc(1);
+		u64 pa = pmm_alloc(VCPU_CONTROL_PAGES);
 
 		if (!pa)
 			return -1;

@@ -55,6 +55,13 @@ struct vendor_ops {
 	/* The guest's EFER as the guest sees it (RDMSR/WRMSR emulation). */
 	u64 (*get_efer)(struct vcpu *v);
 	void (*set_efer)(struct vcpu *v, u64 efer);
+	/* The guest's CR4 as the guest sees it (CPUID's OSXSAVE and OSPKE). */
+	u64 (*get_cr4)(struct vcpu *v);
+	/* The guest's current privilege level, 0-3. */
+	unsigned (*cpl)(struct vcpu *v);
+	/* State this backend's control block does not switch, so that
+	 * core/cpu_state.c must (SOFT_STATE_* in arch/cpu_state.h). */
+	u32 soft_state;
 	/* The bytes of this vendor's hypercall instruction. */
 	const u8 *hypercall_insn;
 	u8 hypercall_insn_len;
@@ -65,8 +72,11 @@ extern const struct vendor_ops *vendor;
 /* Chooses the backend this CPU supports; NULL when there is none. */
 const struct vendor_ops *vendor_select(void);
 
-/* The vCPU's control block page (VMCB or VMCS): allocated on first use,
- * kept for restarts. 0, or -1 when out of memory. */
+/* The vCPU's control pages, allocated on first use and kept for restarts:
+ * the control block (VMCB or VMCS) and a page beside it for the backend
+ * (VMX: the virtual-APIC page of the TPR shadow). 0, or -1 when out of
+ * memory. */
+#define VCPU_CONTROL_PAGES 2
 int vendor_control_page(struct vcpu *v);
 
 #endif

@@ -20,6 +20,9 @@ void exit_io(struct vcpu *v, u16 port, unsigned size, bool in, bool string);
 /* RDMSR or WRMSR: ECX, EDX:EAX from the vCPU's registers. Returns false
  * when the guest must get #GP instead (the vendor then injects it). */
 bool exit_msr(struct vcpu *v, bool write);
+/* XSETBV: ECX and EDX:EAX checked against what the VM is offered; 0 when
+ * done (the vendor advances RIP), else the exception to inject (#UD, #GP). */
+int exit_xsetbv(struct vcpu *v);
 /* HLT: with interrupts off the VM can never wake, so it is stopped;
  * otherwise it blocks until one of its enabled events is pending. */
 void exit_hlt(struct vcpu *v, bool interrupts_enabled);

@@ -28,6 +28,7 @@
 #ifndef CORE_VM_H
 #define CORE_VM_H
 
+#include <arch/cpu_state.h>
 #include <core/config.h>
 #include <types.h>
 
@@ -60,6 +61,7 @@ struct vcpu {
 	u64 vendor_state;    /* the backend's own (VMX: VMCS launched; SVM: the
 			      * rule the VMCB broke before its first VMRUN) */
 	bool leave;          /* return to the scheduler after this exit */
+	struct cpu_state cpu; /* what neither VMCB nor VMCS switches */
 };
 
 enum vm_state {
@@ -86,7 +88,6 @@ struct vm {
 	u64 mem_size;
 	u64 nested_root;     /* host-physical nested page table root */
 	u64 hypercall_page;  /* guest-physical, 0 until the guest asks */
-	u64 kernel_gs_base;  /* IA32_KERNEL_GS_BASE while not running (VMX) */
 	const struct boot_module *module; /* its image, kept for restarts */
 	u32 boot_count;
 

@@ -26,7 +26,7 @@
 #define SEG_LDT 0x082    /* P, type 0x2 */
 #define GUEST_PAT 0x0007040600070406ull /* the reset value of IA32_PAT */
 
-u64 svm_iopm_pa, svm_msrpm_pa;
+u64 svm_iopm_pa, svm_msrpm_pa, svm_host_save_pa;
 u32 svm_nr_asids;
 
 static bool svm_probe(void)
@@ -43,13 +43,22 @@ static bool svm_probe(void)
 	return r.edx & CPUID_8000000A_EDX_NP;
 }
 
-/* Lets the guest touch an MSR directly: clears its read and write bits. */
+/* Lets the guest touch an MSR directly: clears its read and write bits
+ * (two per MSR: 0x0000_0000 block at byte 0, 0xc000_0000 at 0x800). */
 static void msrpm_allow(u8 *msrpm, u32 msr)
 {
-	u32 bit = (msr - 0xc0000000u) * 2 + 0x800 * 8; /* the 0xc0000000 block */
+	u32 bit = msr < 0x2000 ? msr * 2 : (msr - 0xc0000000u) * 2 + 0x800 * 8;
 
 	msrpm[bit / 8] &= (u8) ~(3u << (bit % 8));
 }
+
+/* MSRs the guest owns outright: those VMLOAD/VMSAVE switch with the VMCB,
+ * and TSC_AUX, which core/cpu_state.c switches. */
+static const u32 passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
+	MSR_SFMASK, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_TSC_AUX,
+};
 
 static int svm_cpu_init(void)
 {
@@ -64,22 +73,25 @@ static int svm_cpu_init(void)
 	cpuid(0x8000000a, 0, &r);
 	svm_nr_asids = r.ebx;
 	hsave = pmm_alloc(1);
+	svm_host_save_pa = pmm_alloc(1);
 	svm_iopm_pa = pmm_alloc(IOPM_PAGES);
 	svm_msrpm_pa = pmm_alloc(MSRPM_PAGES);
-	if (!hsave || !svm_iopm_pa || !svm_msrpm_pa || svm_nr_asids < 2)
+	if (!hsave || !svm_host_save_pa || !svm_iopm_pa || !svm_msrpm_pa || svm_nr_asids < 2)
 		return -1;
 
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, hsave);
+	/* The host's FS, GS, TR, LDTR, KERNEL_GS_BASE, SYSCALL and SYSENTER
+	 * MSRs, which VMRUN does not save: svm_vmrun reloads them after every
+	 * exit, so no host path ever runs on a guest's TR or segment bases. */
+	asm volatile("vmsave %%rax" : : "a"(svm_host_save_pa) : "memory");
 
-	/* Intercept every port and every MSR, except the segment bases that
-	 * live in the guest's VMSAVE state and that we never use ourselves. */
+	/* Intercept every port and every MSR but those the guest owns. */
 	memset(phys_to_virt(svm_iopm_pa), 0xff, IOPM_PAGES * PAGE_SIZE);
 	msrpm = phys_to_virt(svm_msrpm_pa);
 	memset(msrpm, 0xff, MSRPM_PAGES * PAGE_SIZE);
-	msrpm_allow(msrpm, MSR_FS_BASE);
-	msrpm_allow(msrpm, MSR_GS_BASE);
-	msrpm_allow(msrpm, MSR_KERNEL_GS_BASE);
+	for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+		msrpm_allow(msrpm, passthrough_msrs[i]);
 	hv_log("svm: revision %u, %u ASIDs", (unsigned)(r.eax & 0xff), svm_nr_asids);
 	return 0;
 }
@@ -109,7 +121,7 @@ static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 	/* Guest EFER.SVME must be set, so the SVM instructions are ours to trap. */
 	vmcb->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
 		SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI |
-		SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT;
+		SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
 	vmcb->vintr = SVM_VINTR_MASKING;
 	vmcb->iopm_base_pa = svm_iopm_pa;
 	vmcb->msrpm_base_pa = svm_msrpm_pa;
@@ -161,6 +173,12 @@ const struct vendor_ops svm_ops = {
 	.set_frame = svm_set_frame,
 	.get_efer = svm_get_efer,
 	.set_efer = svm_set_efer,
+	.get_cr4 = svm_get_cr4,
+	.cpl = svm_cpl,
+	/* DR6 and the MSRs are the VMCB's. So is CR2 by the APM, but Bochs 2.7
+	 * neither loads nor saves it; switching the register itself is right
+	 * on every CPU (after #VMEXIT it holds the guest's CR2 anyway). */
+	.soft_state = SOFT_STATE_CR2,
 	.hypercall_insn = vmmcall_insn,
 	.hypercall_insn_len = sizeof(vmmcall_insn),
 };

@@ -18,6 +18,8 @@ void svm_get_frame(struct vcpu *v, struct vcpu_frame *f);
 void svm_set_frame(struct vcpu *v, const struct vcpu_frame *f);
 u64 svm_get_efer(struct vcpu *v);
 void svm_set_efer(struct vcpu *v, u64 efer);
+u64 svm_get_cr4(struct vcpu *v);
+unsigned svm_cpl(struct vcpu *v);
 
 /* svm_check.c: the rule a VMCB breaks (APM vol. 2, 15.5.1), or NULL. */
 const char *svm_vmcb_check(const struct vmcb *vmcb);
@@ -33,6 +35,8 @@ int svm_nested_map(struct vm *vm, u64 gpa, u64 hpa, u64 size);
 
 /* svm.c: permission maps shared by all VMs. */
 extern u64 svm_iopm_pa, svm_msrpm_pa;
+/* The host's VMSAVE state, reloaded by svm_vmrun after every exit. */
+extern u64 svm_host_save_pa;
 extern u32 svm_nr_asids;
 
 #endif

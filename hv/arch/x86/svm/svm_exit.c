@@ -50,6 +50,26 @@ void svm_set_efer(struct vcpu *v, u64 efer)
 	((struct vmcb *)v->vendor)->efer = efer | EFER_SVME;
 }
 
+u64 svm_get_cr4(struct vcpu *v)
+{
+	return ((struct vmcb *)v->vendor)->cr4;
+}
+
+unsigned svm_cpl(struct vcpu *v)
+{
+	return ((struct vmcb *)v->vendor)->cpl;
+}
+
+static void handle_xsetbv(struct vcpu *v, struct vmcb *vmcb)
+{
+	int exc = exit_xsetbv(v);
+
+	if (exc)
+		svm_inject_exception(v, (u8)exc, exc == X86_EXC_GP, 0);
+	else
+		vmcb->rip += SVM_LEN_XSETBV;
+}
+
 static void handle_msr(struct vcpu *v, struct vmcb *vmcb)
 {
 	if (exit_msr(v, vmcb->exitinfo1 & 1))
@@ -100,6 +120,9 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 	case SVM_EXIT_MSR:
 		handle_msr(v, vmcb);
 		break;
+	case SVM_EXIT_XSETBV:
+		handle_xsetbv(v, vmcb);
+		break;
 	case SVM_EXIT_HLT:
 		vmcb->rip += SVM_LEN_HLT;
 		exit_hlt(v, vmcb->rflags & RFLAGS_IF);
@@ -149,9 +172,6 @@ void svm_vcpu_run(struct vcpu *v)
 		asid_owner[vmcb->asid] = v->vm;
 		vmcb->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
 	}
-	/* FS, GS, TR, LDTR and the SYSCALL MSRs: loaded once per switch, not
-	 * per exit, since the hypervisor itself never uses them. */
-	asm volatile("vmload %%rax" : : "a"(v->vendor_pa) : "memory");
 	events_deliver(v);
 	/*
 	 * With V_INTR_MASKING, the host RFLAGS.IF saved by VMRUN decides
@@ -181,7 +201,6 @@ void svm_vcpu_run(struct vcpu *v)
 			       vmcb->rip);
 		svm_handle_exit(v, vmcb);
 	} while (!v->leave);
-	asm volatile("vmsave %%rax" : : "a"(v->vendor_pa) : "memory");
 	/* Back to the host's normal state: IF = 0, GIF = 1 (idle needs GIF). */
 	asm volatile("cli; stgi" ::: "memory");
 }

@@ -110,6 +110,13 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB layout");
 #define SVM_INTERCEPT_STGI BIT(4)
 #define SVM_INTERCEPT_CLGI BIT(5)
 #define SVM_INTERCEPT_SKINIT BIT(6)
+#define SVM_INTERCEPT_RDTSCP BIT(7)
+#define SVM_INTERCEPT_ICEBP BIT(8)
+#define SVM_INTERCEPT_WBINVD BIT(9)
+#define SVM_INTERCEPT_MONITOR BIT(10)
+#define SVM_INTERCEPT_MWAIT BIT(11)
+#define SVM_INTERCEPT_MWAIT_ARMED BIT(12)
+#define SVM_INTERCEPT_XSETBV BIT(13)
 
 /* vintr (offset 0x60): the guest's RFLAGS.IF masks only virtual interrupts */
 #define SVM_VINTR_MASKING BIT(24)
@@ -149,6 +156,7 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB layout");
 #define SVM_EXIT_STGI 0x084
 #define SVM_EXIT_CLGI 0x085
 #define SVM_EXIT_SKINIT 0x086
+#define SVM_EXIT_XSETBV 0x08d
 #define SVM_EXIT_NPF 0x400
 /* QEMU stores VMEXIT_INVALID as 0x00000000ffffffff: compare 32 bits. */
 #define SVM_EXIT_INVALID 0xffffffffu
@@ -159,5 +167,6 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB layout");
 #define SVM_LEN_MSR 2     /* 0f 32 / 0f 30 */
 #define SVM_LEN_HLT 1     /* f4 */
 #define SVM_LEN_INVD 2    /* 0f 08 */
+#define SVM_LEN_XSETBV 3  /* 0f 01 d1 */
 
 #endif

@@ -3,6 +3,7 @@
  * guest with EPT and VPID (SDM vol. 3C, chapters 24-26). Every control is
  * computed from the capability MSRs (the TRUE ones where offered).
  */
+#include <arch/cpu_state.h>
 #include <arch/gdt.h>
 #include <arch/time.h>
 #include <arch/vendor.h>
@@ -79,15 +80,23 @@ static int compute_controls(void)
 	 * not then report external interrupts). */
 	return adjust("pin-based", pin, PIN_EXTERNAL_INTERRUPT_EXITING,
 		      PIN_ACTIVATE_PREEMPTION_TIMER, &controls.pin) ||
+	       /* The TPR shadow makes CR8 the guest's own (a virtual-APIC page
+		* per vCPU): without it MOV CR8 would write the real TPR and
+		* could mask the host's timer. */
 	       adjust("processor-based", cpu, CPU_HLT_EXITING | CPU_UNCONDITIONAL_IO_EXITING |
-		      CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY_CONTROLS, 0, &controls.cpu) ||
+		      CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY_CONTROLS | CPU_USE_TPR_SHADOW,
+		      0, &controls.cpu) ||
 	       adjust("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
 		      CPU2_ENABLE_EPT | CPU2_ENABLE_VPID,
 		      CPU2_ENABLE_RDTSCP | CPU2_ENABLE_INVPCID, &controls.cpu2) ||
 	       adjust("VM-exit", exit, EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_IA32_EFER |
-		      EXIT_LOAD_IA32_EFER, EXIT_SAVE_PREEMPTION_TIMER, &controls.exit) ||
-	       adjust("VM-entry", entry, ENTRY_IA32E_MODE_GUEST | ENTRY_LOAD_IA32_EFER, 0,
-		      &controls.entry);
+		      EXIT_LOAD_IA32_EFER | EXIT_SAVE_DEBUG_CONTROLS, EXIT_SAVE_PREEMPTION_TIMER,
+		      &controls.exit) ||
+	       /* DR7 and DEBUGCTL are the guest's through the VMCS: every exit
+		* sets DR7 to 0x400 (SDM vol. 3C, 28.5.1), so without these a
+		* guest's breakpoints would not survive its next exit. */
+	       adjust("VM-entry", entry, ENTRY_IA32E_MODE_GUEST | ENTRY_LOAD_IA32_EFER |
+		      ENTRY_LOAD_DEBUG_CONTROLS, 0, &controls.entry);
 }
 
 /* CR0/CR4 must honour the VMX fixed bits (SDM vol. 3D, A.7 and A.8). */
@@ -96,15 +105,24 @@ static u64 fixed_cr(u64 value, u32 fixed0, u32 fixed1)
 	return (value | rdmsr(fixed0)) & rdmsr(fixed1);
 }
 
-/* Lets the guest touch an MSR directly: clears its read and write bits. */
+/* Lets the guest touch an MSR directly: clears its read and write bits
+ * (read-low at 0, read-high at 0x400, write-low at 0x800, write-high at
+ * 0xc00; SDM vol. 3C, 25.6.9). */
 static void msr_bitmap_allow(u8 *bitmap, u32 msr)
 {
-	/* read-high at 0x400, write-high at 0xc00 (SDM vol. 3C, 25.6.9) */
-	u32 bit = msr - 0xc0000000u;
+	u32 high = msr >= 0xc0000000u, bit = msr & 0x1fff;
 
-	bitmap[0x400 + bit / 8] &= (u8) ~(1u << (bit % 8));
-	bitmap[0xc00 + bit / 8] &= (u8) ~(1u << (bit % 8));
+	bitmap[high * 0x400 + bit / 8] &= (u8) ~(1u << (bit % 8));
+	bitmap[0x800 + high * 0x400 + bit / 8] &= (u8) ~(1u << (bit % 8));
 }
+
+/* MSRs the guest owns outright: the segment bases and SYSENTER MSRs the
+ * VMCS switches, and those core/cpu_state.c switches (SOFT_STATE_*). */
+static const u32 passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
+	MSR_SFMASK, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_TSC_AUX,
+};
 
 static int vmx_cpu_init(void)
 {
@@ -138,11 +156,11 @@ static int vmx_cpu_init(void)
 		hv_log("vmx: VMXON failed");
 		return -1;
 	}
-	/* Every MSR exits but the segment bases the VMCS itself switches. */
+	/* Every MSR exits but those the guest owns. */
 	bitmap = phys_to_virt(vmx_msr_bitmap_pa);
 	memset(bitmap, 0xff, PAGE_SIZE);
-	msr_bitmap_allow(bitmap, MSR_FS_BASE);
-	msr_bitmap_allow(bitmap, MSR_GS_BASE);
+	for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+		msr_bitmap_allow(bitmap, passthrough_msrs[i]);
 	hv_log("vmx: VMCS revision %u, %s controls, pin 0x%x cpu 0x%x cpu2 0x%x exit 0x%x "
 	       "entry 0x%x", vmcs_revision, true_ctls ? "TRUE" : "default", controls.pin,
 	       controls.cpu, controls.cpu2, controls.exit, controls.entry);
@@ -221,6 +239,9 @@ static void write_guest_state(const struct vcpu_boot *boot)
 	vmwrite(VMCS_GUEST_ACTIVITY_STATE, 0);
 	vmwrite(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmwrite(VMCS_GUEST_IA32_DEBUGCTL, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
 	vmwrite(VMCS_LINK_POINTER, ~0ull); /* no shadow VMCS */
 }
 
@@ -244,6 +265,10 @@ static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 	vmwrite(VMCS_EXCEPTION_BITMAP, BIT(X86_EXC_DF)); /* see exit_double_fault() */
 	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
 	vmwrite(VMCS_MSR_BITMAP, vmx_msr_bitmap_pa);
+	/* TPR 0 at every (re)start; a threshold of 0 never exits. */
+	memset((u8 *)v->vendor + PAGE_SIZE, 0, PAGE_SIZE);
+	vmwrite(VMCS_VIRTUAL_APIC_PAGE_ADDR, v->vendor_pa + PAGE_SIZE);
+	vmwrite(VMCS_TPR_THRESHOLD, 0);
 	vmwrite(VMCS_EPT_POINTER, vmx_eptp(v->vm));
 	vmwrite(VMCS_VPID, v->vm->id + 1); /* 0 is the host's */
 	if (have_invept)
@@ -283,6 +308,9 @@ const struct vendor_ops vmx_ops = {
 	.set_frame = vmx_set_frame,
 	.get_efer = vmx_get_efer,
 	.set_efer = vmx_set_efer,
+	.get_cr4 = vmx_get_cr4,
+	.cpl = vmx_cpl,
+	.soft_state = SOFT_STATE_CR2 | SOFT_STATE_DR6 | SOFT_STATE_SYSCALL_MSRS,
 	.hypercall_insn = vmcall_insn,
 	.hypercall_insn_len = sizeof(vmcall_insn),
 };

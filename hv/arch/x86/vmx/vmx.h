@@ -23,6 +23,8 @@ void vmx_get_frame(struct vcpu *v, struct vcpu_frame *f);
 void vmx_set_frame(struct vcpu *v, const struct vcpu_frame *f);
 u64 vmx_get_efer(struct vcpu *v);
 void vmx_set_efer(struct vcpu *v, u64 efer);
+u64 vmx_get_cr4(struct vcpu *v);
+unsigned vmx_cpl(struct vcpu *v);
 /* Forgets which VMCS is current (after VMCLEAR). */
 void vmx_forget_current(void);
 

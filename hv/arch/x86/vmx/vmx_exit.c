@@ -14,6 +14,7 @@
 #include "vmx.h"
 
 static const struct vm *current_vmcs_owner;
+static void handle_unexpected(struct vcpu *v, u32 reason);
 
 void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
@@ -59,6 +60,71 @@ void vmx_set_efer(struct vcpu *v, u64 efer)
 {
 	(void)v;
 	vmwrite(VMCS_GUEST_IA32_EFER, efer);
+}
+
+/* The CR4 the guest sees: the shadow for the bits it does not own. */
+u64 vmx_get_cr4(struct vcpu *v)
+{
+	u64 mask = vmread(VMCS_CR4_GUEST_HOST_MASK);
+
+	(void)v;
+	return (vmread(VMCS_GUEST_CR4) & ~mask) | (vmread(VMCS_CR4_READ_SHADOW) & mask);
+}
+
+/* SS.DPL is the CPL (SDM vol. 3C, 26.3.1.5). */
+unsigned vmx_cpl(struct vcpu *v)
+{
+	(void)v;
+	return (vmread(VMCS_GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+
+static void handle_xsetbv(struct vcpu *v)
+{
+	int exc = exit_xsetbv(v);
+
+	if (exc)
+		vmx_inject_exception(v, (u8)exc, exc == X86_EXC_GP, 0);
+	else
+		skip_instruction();
+}
+
+/* A GPR by the number the CPU reports (RSP lives in the VMCS). */
+static u64 *exit_gpr(struct vcpu *v, unsigned n, u64 *rsp)
+{
+	if (n != GPR_RSP)
+		return &v->gpr[n];
+	*rsp = vmread(VMCS_GUEST_RSP);
+	return rsp;
+}
+
+/*
+ * MOV to or from CR8 (only where the CPU forces CR8 exiting beside the
+ * TPR shadow): the virtual-APIC page's TPR. MOV to CR4 exits only for
+ * the bits the guest does not own (VMXE): no VMX inside a VM, so #GP, as
+ * on a CPU without it.
+ */
+static void handle_cr_access(struct vcpu *v)
+{
+	u64 q = vmread(VMCS_EXIT_QUALIFICATION), rsp;
+	u64 *reg = exit_gpr(v, VMX_CR_GPR(q), &rsp);
+	volatile u32 *tpr = (volatile u32 *)((u8 *)v->vendor + PAGE_SIZE + VAPIC_TPR);
+
+	exit_other(v);
+	if (VMX_CR_NUMBER(q) == 8 && VMX_CR_TYPE(q) <= 1) {
+		if (VMX_CR_TYPE(q) == 0)
+			*tpr = (u32)(*reg & 0xf) << 4;
+		else
+			*reg = *tpr >> 4;
+		if (reg == &rsp)
+			vmwrite(VMCS_GUEST_RSP, rsp);
+		skip_instruction();
+		return;
+	}
+	if (VMX_CR_NUMBER(q) == 4 && VMX_CR_TYPE(q) == 0) {
+		vmx_inject_exception(v, X86_EXC_GP, true, 0);
+		return;
+	}
+	handle_unexpected(v, VMX_EXIT_CR_ACCESS);
 }
 
 static void handle_msr(struct vcpu *v, bool write)
@@ -112,6 +178,12 @@ static void vmx_handle_exit(struct vcpu *v, u32 reason)
 	case VMX_EXIT_WRMSR:
 		handle_msr(v, reason == VMX_EXIT_WRMSR);
 		break;
+	case VMX_EXIT_XSETBV:
+		handle_xsetbv(v);
+		break;
+	case VMX_EXIT_CR_ACCESS:
+		handle_cr_access(v);
+		break;
 	case VMX_EXIT_HLT:
 		skip_instruction();
 		exit_hlt(v, vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF);
@@ -159,16 +231,11 @@ static void vmx_handle_exit(struct vcpu *v, u32 reason)
 
 void vmx_vcpu_run(struct vcpu *v)
 {
-	u64 kernel_gs;
-
 	/* The VMCS of the vCPU that runs must be the current one. */
 	if (current_vmcs_owner != v->vm) {
 		vmcs_load(v->vendor_pa);
 		current_vmcs_owner = v->vm;
 	}
-	/* KERNEL_GS_BASE is not in the VMCS: switch it per VM, not per exit. */
-	kernel_gs = rdmsr(MSR_KERNEL_GS_BASE);
-	wrmsr(MSR_KERNEL_GS_BASE, v->vm->kernel_gs_base);
 	events_deliver(v);
 	do {
 		if (unlikely(vmx_vmenter(v, v->vendor_state))) {
@@ -189,6 +256,4 @@ void vmx_vcpu_run(struct vcpu *v)
 			       vmread(VMCS_GUEST_RIP));
 		vmx_handle_exit(v, reason);
 	} while (!v->leave);
-	v->vm->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-	wrmsr(MSR_KERNEL_GS_BASE, kernel_gs);
 }

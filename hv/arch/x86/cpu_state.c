@@ -1,0 +1,187 @@
+/* Lazy switching of the guest CPU state the hardware leaves to us; see
+ * arch/cpu_state.h. */
+#include <arch/cpu_state.h>
+#include <arch/vendor.h>
+#include <arch/x86.h>
+#include <core/console.h>
+#include <core/panic.h>
+#include <core/pmm.h>
+#include <lib/string.h>
+
+#define CPUID_1_ECX_XSAVE BIT(26)
+#define CPUID_D1_EAX_XSAVEOPT BIT(0)
+#define CPUID_80000001_EDX_RDTSCP BIT(27)
+#define FXSAVE_SIZE 512
+#define MXCSR_RESET 0x1f80
+#define FCW_RESET 0x37f
+
+static bool have_xsave, have_xsaveopt, have_tsc_aux;
+static u64 xcr0_host;       /* every component the CPU saves: used while switching */
+static u64 xcr0_offered;
+static u32 area_size;
+static struct cpu_state *loaded; /* whose state is in the registers; NULL: nobody's */
+
+void cpu_state_init(void)
+{
+	struct cpuid_regs r;
+
+	cpuid(1, 0, &r);
+	have_xsave = r.ecx & CPUID_1_ECX_XSAVE;
+	cpuid(0x80000001, 0, &r);
+	have_tsc_aux = r.edx & CPUID_80000001_EDX_RDTSCP;
+	/* The hypervisor touches the FPU only here: no TS/EM traps for us. */
+	write_cr0(read_cr0() & ~(CR0_TS | CR0_EM));
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	area_size = FXSAVE_SIZE;
+	xcr0_offered = XCR0_X87 | XCR0_SSE;
+	if (have_xsave) {
+		write_cr4(read_cr4() | CR4_OSXSAVE);
+		cpuid(0xd, 0, &r);
+		xcr0_host = ((u64)r.edx << 32 | r.eax) & XCR0_GUEST_MAX;
+		xsetbv(0, xcr0_host);
+		cpuid(0xd, 0, &r);  /* EBX: the size for the XCR0 now in force */
+		area_size = r.ebx;
+		cpuid(0xd, 1, &r);
+		have_xsaveopt = r.eax & CPUID_D1_EAX_XSAVEOPT;
+		xcr0_offered = xcr0_host;
+		/* AVX-512 is all three components or none (SDM vol. 1, 13.3). */
+		if ((xcr0_offered & XCR0_AVX512) != XCR0_AVX512)
+			xcr0_offered &= ~XCR0_AVX512;
+	}
+	hv_log("cpu state: %s, %u-byte save area, XCR0 offered 0x%lx%s",
+	       have_xsave ? (have_xsaveopt ? "XSAVEOPT" : "XSAVE") : "FXSAVE",
+	       area_size, xcr0_offered, have_tsc_aux ? ", TSC_AUX" : "");
+}
+
+u64 cpu_state_xcr0_offered(void)
+{
+	return xcr0_offered;
+}
+
+int cpu_state_reset(struct cpu_state *s)
+{
+	void *fpu = s->fpu;
+	u8 *area;
+
+	if (!fpu) {
+		u64 pa = pmm_alloc(PAGE_ALIGN_UP(area_size) / PAGE_SIZE);
+
+		if (!pa)
+			return -1;
+		fpu = phys_to_virt(pa);
+	}
+	if (loaded == s)
+		loaded = NULL; /* its registers are stale now: load afresh */
+	memset(s, 0, sizeof(*s));
+	s->fpu = fpu;
+	s->dr6 = DR6_RESET;
+	s->xcr0 = XCR0_X87;
+	/* An image with XSTATE_BV = 0 restores every component's init state;
+	 * MXCSR comes from the legacy area regardless (SDM vol. 1, 13.8.1). */
+	area = fpu;
+	memset(area, 0, area_size);
+	*(u16 *)area = FCW_RESET;
+	*(u32 *)(area + 24) = MXCSR_RESET;
+	return 0;
+}
+
+bool cpu_state_is_loaded(const struct cpu_state *s)
+{
+	return loaded == s;
+}
+
+static void fpu_save(struct cpu_state *s)
+{
+	u32 lo = (u32)xcr0_host, hi = (u32)(xcr0_host >> 32);
+
+	if (!have_xsave) {
+		asm volatile("fxsave64 (%0)" : : "r"(s->fpu) : "memory");
+		return;
+	}
+	/* XCR0 is read back, not taken from the last intercepted XSETBV:
+	 * QEMU 7.2's SVM model lets XSETBV run natively despite the intercept,
+	 * and the CPU has checked the value then. Then save every component,
+	 * whatever the guest's XCR0 enables: legacy SSE works with XCR0 = x87
+	 * alone, so its state is live regardless. */
+	s->xcr0 = xgetbv(0);
+	if (s->xcr0 != xcr0_host)
+		xsetbv(0, xcr0_host);
+	if (have_xsaveopt)
+		asm volatile("xsaveopt64 (%0)" : : "r"(s->fpu), "a"(lo), "d"(hi) : "memory");
+	else
+		asm volatile("xsave64 (%0)" : : "r"(s->fpu), "a"(lo), "d"(hi) : "memory");
+}
+
+static void fpu_restore(const struct cpu_state *s)
+{
+	u32 lo = (u32)xcr0_host, hi = (u32)(xcr0_host >> 32);
+
+	if (!have_xsave) {
+		asm volatile("fxrstor64 (%0)" : : "r"(s->fpu) : "memory");
+		return;
+	}
+	xsetbv(0, xcr0_host); /* XRSTOR restores only what XCR0 enables */
+	asm volatile("xrstor64 (%0)" : : "r"(s->fpu), "a"(lo), "d"(hi) : "memory");
+	if (s->xcr0 != xcr0_host)
+		xsetbv(0, s->xcr0);
+}
+
+static void save(struct cpu_state *s)
+{
+	u32 soft = vendor->soft_state;
+
+	fpu_save(s);
+	s->dr[0] = read_dr0();
+	s->dr[1] = read_dr1();
+	s->dr[2] = read_dr2();
+	s->dr[3] = read_dr3();
+	if (soft & SOFT_STATE_DR6)
+		s->dr6 = read_dr6();
+	if (soft & SOFT_STATE_CR2)
+		s->cr2 = read_cr2();
+	if (soft & SOFT_STATE_SYSCALL_MSRS) {
+		s->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+		s->star = rdmsr(MSR_STAR);
+		s->lstar = rdmsr(MSR_LSTAR);
+		s->cstar = rdmsr(MSR_CSTAR);
+		s->sfmask = rdmsr(MSR_SFMASK);
+	}
+	if (have_tsc_aux)
+		s->tsc_aux = rdmsr(MSR_TSC_AUX);
+}
+
+static void restore(const struct cpu_state *s)
+{
+	u32 soft = vendor->soft_state;
+
+	fpu_restore(s);
+	write_dr0(s->dr[0]);
+	write_dr1(s->dr[1]);
+	write_dr2(s->dr[2]);
+	write_dr3(s->dr[3]);
+	if (soft & SOFT_STATE_DR6)
+		write_dr6(s->dr6);
+	if (soft & SOFT_STATE_CR2)
+		write_cr2(s->cr2);
+	if (soft & SOFT_STATE_SYSCALL_MSRS) {
+		wrmsr(MSR_KERNEL_GS_BASE, s->kernel_gs_base);
+		wrmsr(MSR_STAR, s->star);
+		wrmsr(MSR_LSTAR, s->lstar);
+		wrmsr(MSR_CSTAR, s->cstar);
+		wrmsr(MSR_SFMASK, s->sfmask);
+	}
+	if (have_tsc_aux)
+		wrmsr(MSR_TSC_AUX, s->tsc_aux);
+}
+
+void cpu_state_load(struct cpu_state *s)
+{
+	if (loaded == s)
+		return;
+	if (!s->fpu)
+		panic("cpu_state_load: vCPU state was never reset");
+	if (loaded)
+		save(loaded);
+	restore(s);
+	loaded = s;
+}
