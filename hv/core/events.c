@@ -35,7 +35,9 @@ void events_deliver(struct vcpu *v)
 	struct event_page *ep = vm->events;
 	struct vcpu_frame f;
 
-	if (!vm->event_entry || ep->masked || !events_wake_pending(vm))
+	/* Handlers run in the guest kernel, where it registered them: while
+	 * the vCPU is in user mode the event waits for a later exit. */
+	if (!vm->event_entry || ep->masked || !events_wake_pending(vm) || vendor->cpl(v))
 		return;
 	vendor->get_frame(v, &f);
 	ep->frame = (struct event_frame){ f.rip, f.rsp, f.rflags, v->gpr[GPR_RAX] };

@@ -29,11 +29,17 @@
 #define LSR_THRE_TEMT 0x60
 #define DEBUG_EXIT_PORT 0xf4
 
-void exit_hypercall(struct vcpu *v)
+void exit_hypercall(struct vcpu *v, unsigned cpl)
 {
 	u64 nr = v->gpr[GPR_RAX];
 
 	v->vm->stats.exits_by_kind[EXIT_KIND_HYPERCALL]++;
+	/* Only the guest kernel may call: user code inside the VM must not
+	 * reach supervisor pages or set event handlers through us. */
+	if (unlikely(cpl)) {
+		v->gpr[GPR_RAX] = (u64)-HV_EPERM;
+		return;
+	}
 	v->gpr[GPR_RAX] = nr < HC_COUNT ? (u64)hypercall_table[nr](v) : (u64)-HV_ENOSYS;
 	/* Any pending event (it may just have been unmasked) goes in now. */
 	if (unlikely(v->vm->events->pending))
@@ -190,6 +196,15 @@ static bool msr_write(struct vcpu *v, u32 msr, u64 val)
 	}
 	case HV_HYPERCALL_PAGE_MSR:
 		return set_hypercall_page(v, val);
+	case MSR_TSC_AUX:
+		return cpu_state_write_msr(&v->cpu, msr, val);
+	case MSR_STAR:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_SFMASK:
+		/* Write-tracked where the control block does not hold them. */
+		return (vendor->soft_state & SOFT_STATE_SYSCALL_MSRS) &&
+		       cpu_state_write_msr(&v->cpu, msr, val);
 	default:
 		return false;
 	}
@@ -246,6 +261,27 @@ void exit_interrupt(struct vcpu *v)
 {
 	v->vm->stats.exits_by_kind[EXIT_KIND_INTERRUPT]++;
 	sched_tick(v);
+}
+
+static const enum insn_action insn_policy[INSN_COUNT] = {
+	[INSN_INVD] = INSN_EMULATED,
+	[INSN_WBINVD] = INSN_EMULATED,
+	[INSN_RDPMC] = INSN_RAISE_GP,
+	[INSN_MONITOR] = INSN_RAISE_UD,
+	[INSN_MWAIT] = INSN_RAISE_UD,
+	[INSN_ICEBP] = INSN_RAISE_DB,
+	[INSN_VIRT] = INSN_RAISE_UD,
+};
+
+enum insn_action exit_instruction(struct vcpu *v, enum guest_insn insn)
+{
+	v->vm->stats.exits_by_kind[EXIT_KIND_OTHER]++;
+	return insn_policy[insn];
+}
+
+void exit_nmi(struct vcpu *v)
+{
+	v->vm->stats.exits_by_kind[EXIT_KIND_INTERRUPT]++;
 }
 
 void exit_other(struct vcpu *v)

@@ -15,9 +15,12 @@
 #include <hv_abi.h>
 #include <lib/string.h>
 
-/* Flags a guest may set through event_return: the arithmetic flags, TF,
- * IF, DF, AC and ID; not IOPL, NT, RF, VM or VIF/VIP. */
-#define RFLAGS_GUEST_MASK 0x2c0fd5ull
+/* Flags a guest may restore through event_return: the arithmetic flags,
+ * TF, IF, DF, AC and ID (bits 0, 2, 4, 6-11, 18, 21); never IOPL, NT, RF,
+ * VM, VIF or VIP. */
+#define RFLAGS_GUEST_MASK 0x240fd5ull
+_Static_assert(!(RFLAGS_GUEST_MASK & (BIT(12) | BIT(13) | BIT(14) | BIT(16) | BIT(17) |
+				    BIT(19) | BIT(20))), "event_return must not set IOPL..VIP");
 
 long hc_abi_version(struct vcpu *v)
 {
@@ -77,7 +80,8 @@ long hc_event_return(struct vcpu *v)
 		return -HV_EINVAL; /* not in a handler */
 	f = (struct vcpu_frame){ ep->frame.rip, ep->frame.rsp, ep->frame.rflags };
 	/* Only the guest's own state comes back; the hypervisor decides the
-	 * rest (IF and the reserved flags cannot be smuggled in). */
+	 * rest (IOPL, NT, RF, VM, VIF, VIP and the reserved flags cannot be
+	 * smuggled in; IF is the interrupted code's own and comes back). */
 	u64 rax = ep->frame.rax;
 
 	f.rflags = (f.rflags & RFLAGS_GUEST_MASK) | 0x2;

@@ -1,5 +1,6 @@
 /* The scheduler; see core/sched.h for the policy. */
 #include <arch/cpu_state.h>
+#include <arch/idt.h>
 #include <arch/time.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
@@ -97,8 +98,8 @@ void sched_tick(struct vcpu *v)
 		events_deliver(v); /* a timer event for the running VM itself */
 }
 
-/* Whether a blocked VM could still be woken: by a deadline, a timer
- * event, or a doorbell from a VM that can still run. */
+/* Whether a blocked VM could still be woken: by a deadline, a timer event
+ * it enabled, or a doorbell it enabled from a VM that can still run. */
 static bool anything_can_wake(void)
 {
 	bool some_alive = false;
@@ -107,11 +108,28 @@ static bool anything_can_wake(void)
 		const struct vm *vm = &vms[i];
 
 		if (vm->state == VM_RUNNABLE || (vm->state == VM_BLOCKED &&
-		    (vm->wake_tsc || vm->timer_period)))
+		    (vm->wake_tsc || (vm->timer_period &&
+				      (vm->events->enabled & EVENT_BIT(EVENT_TIMER))))))
 			return true;
 		some_alive |= vm->state != VM_STOPPED;
 	}
 	return !some_alive;
+}
+
+/* What the host survived in NMI or #DB context, said from normal context. */
+static void report_host_events(void)
+{
+	static u64 nmis, debug_traps;
+
+	if (unlikely(host_nmis != nmis)) {
+		nmis = host_nmis;
+		hv_log("host NMI received (%lu so far): ignored, the VMs carry on", nmis);
+	}
+	if (unlikely(host_debug_traps != debug_traps)) {
+		debug_traps = host_debug_traps;
+		hv_log("debug exception in host context at rip 0x%lx (%lu so far): a guest's "
+		       "leftover, ignored", host_debug_rip, debug_traps);
+	}
 }
 
 static void stop_the_stuck(void)
@@ -119,7 +137,7 @@ static void stop_the_stuck(void)
 	for (unsigned i = 0; i < nr_vms; i++)
 		if (vms[i].state == VM_BLOCKED)
 			vm_fault(&vms[i], "halted with nothing left that could wake it "
-				 "(no timer, no sleep, no VM that could ring it)");
+				 "(no enabled timer event, no sleep, no VM that could ring it)");
 }
 
 static bool any_alive(void)
@@ -171,6 +189,7 @@ void sched_run(void)
 	while (any_alive()) {
 		struct vm *vm = rq_pop_front();
 
+		report_host_events();
 		if (vm) {
 			run(vm);
 		} else if (!anything_can_wake()) {

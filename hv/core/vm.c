@@ -110,6 +110,7 @@ static int vm_boot(struct vm *vm)
 		return -1;
 	}
 	vm->hypercall_page = 0;
+	vm->vcpu.code_tlb.page = 0;
 	vm->wake_tsc = 0;
 	vm->slice_used = 0;
 	vm->line_len = 0;

@@ -23,10 +23,14 @@ def test_bench_reports_vtx_beside_svm_against_the_targets():
     assert r.returncode == 0, out + r.stderr
     assert "-icount shift=0,sleep=off" in out           # the QEMU runs
     assert re.search(r"^  benchmark +bochs-vmx +qemu-tcg-svm +reference", out, re.MULTILINE)
+    # QEMU's AMD-V saves no next RIP: the hypervisor decodes there, and is
+    # held to its own bound; VT-x reports instruction lengths.
     m = re.search(r"^  null_hypercall +(\d+) +(\d+) +KVM VMMCALL handled in the kernel +3329"
-                  r"  <= 150 met$", out, re.MULTILINE)
+                  r"  <= 150 met \(200 where decoded\*\)$", out, re.MULTILINE)
     assert m, out
-    assert max(int(m.group(1)), int(m.group(2))) <= NULL_HYPERCALL_TARGET
+    assert int(m.group(1)) <= NULL_HYPERCALL_TARGET
+    assert int(m.group(2)) <= bench.DECODE_TARGETS["null_hypercall"]
+    assert "  * qemu-tcg-svm: the CPU saves no next RIP (NRIPS)" in out
     assert re.search(r"^  cpuid +\d+ +\d+ +KVM CPUID leaf 0 +3067$", out, re.MULTILINE)
     for n in (2, 8, 32):
         assert re.search(rf"^  yield_switch_{n} +\d+ +\d+ +<= 400 met$", out, re.MULTILINE), out

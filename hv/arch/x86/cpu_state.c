@@ -112,7 +112,8 @@ static void fpu_save(struct cpu_state *s)
 		asm volatile("xsave64 (%0)" : : "r"(s->fpu), "a"(lo), "d"(hi) : "memory");
 }
 
-static void fpu_restore(const struct cpu_state *s)
+/* xcr0_known: XCR0 is xcr0_host already (fpu_save just set it). */
+static void fpu_restore(const struct cpu_state *s, bool xcr0_known)
 {
 	u32 lo = (u32)xcr0_host, hi = (u32)(xcr0_host >> 32);
 
@@ -120,7 +121,8 @@ static void fpu_restore(const struct cpu_state *s)
 		asm volatile("fxrstor64 (%0)" : : "r"(s->fpu) : "memory");
 		return;
 	}
-	xsetbv(0, xcr0_host); /* XRSTOR restores only what XCR0 enables */
+	if (!xcr0_known)
+		xsetbv(0, xcr0_host); /* XRSTOR restores only what XCR0 enables */
 	asm volatile("xrstor64 (%0)" : : "r"(s->fpu), "a"(lo), "d"(hi) : "memory");
 	if (s->xcr0 != xcr0_host)
 		xsetbv(0, s->xcr0);
@@ -139,49 +141,81 @@ static void save(struct cpu_state *s)
 		s->dr6 = read_dr6();
 	if (soft & SOFT_STATE_CR2)
 		s->cr2 = read_cr2();
-	if (soft & SOFT_STATE_SYSCALL_MSRS) {
+	/* STAR, LSTAR, CSTAR, SFMASK and TSC_AUX are write-tracked: s has them. */
+	if (soft & SOFT_STATE_SYSCALL_MSRS)
 		s->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-		s->star = rdmsr(MSR_STAR);
-		s->lstar = rdmsr(MSR_LSTAR);
-		s->cstar = rdmsr(MSR_CSTAR);
-		s->sfmask = rdmsr(MSR_SFMASK);
-	}
-	if (have_tsc_aux)
-		s->tsc_aux = rdmsr(MSR_TSC_AUX);
 }
 
-static void restore(const struct cpu_state *s)
+static bool canonical(u64 a)
+{
+	return (u64)((s64)(a << 16) >> 16) == a;
+}
+
+bool cpu_state_write_msr(struct cpu_state *s, u32 msr, u64 val)
+{
+	u64 *field;
+
+	switch (msr) {
+	case MSR_STAR: field = &s->star; break;
+	case MSR_LSTAR: field = &s->lstar; break;
+	case MSR_CSTAR: field = &s->cstar; break;
+	case MSR_SFMASK: field = &s->sfmask; break;
+	case MSR_TSC_AUX: field = &s->tsc_aux; break;
+	default: return false;
+	}
+	/* The checks WRMSR makes (SDM vol. 4): canonical targets, 32 bits. */
+	if (((msr == MSR_LSTAR || msr == MSR_CSTAR) && !canonical(val)) ||
+	    ((msr == MSR_SFMASK || msr == MSR_TSC_AUX) && (val >> 32)) ||
+	    (msr == MSR_TSC_AUX && !have_tsc_aux))
+		return false;
+	*field = val;
+	wrmsr(msr, val);
+	return true;
+}
+
+/* Loads s; `now` is what the registers hold (the state just saved), or
+ * NULL when unknown. Registers that already hold s's value are not
+ * written: debug registers and MSRs are mostly zero in every VM. */
+static void restore(const struct cpu_state *s, const struct cpu_state *now)
 {
 	u32 soft = vendor->soft_state;
 
-	fpu_restore(s);
-	write_dr0(s->dr[0]);
-	write_dr1(s->dr[1]);
-	write_dr2(s->dr[2]);
-	write_dr3(s->dr[3]);
+	fpu_restore(s, now != NULL);
+#define LOAD(field, write) \
+	do { \
+		if (!now || now->field != s->field) \
+			write; \
+	} while (0)
+	LOAD(dr[0], write_dr0(s->dr[0]));
+	LOAD(dr[1], write_dr1(s->dr[1]));
+	LOAD(dr[2], write_dr2(s->dr[2]));
+	LOAD(dr[3], write_dr3(s->dr[3]));
 	if (soft & SOFT_STATE_DR6)
-		write_dr6(s->dr6);
+		LOAD(dr6, write_dr6(s->dr6));
 	if (soft & SOFT_STATE_CR2)
-		write_cr2(s->cr2);
+		LOAD(cr2, write_cr2(s->cr2));
 	if (soft & SOFT_STATE_SYSCALL_MSRS) {
-		wrmsr(MSR_KERNEL_GS_BASE, s->kernel_gs_base);
-		wrmsr(MSR_STAR, s->star);
-		wrmsr(MSR_LSTAR, s->lstar);
-		wrmsr(MSR_CSTAR, s->cstar);
-		wrmsr(MSR_SFMASK, s->sfmask);
+		LOAD(kernel_gs_base, wrmsr(MSR_KERNEL_GS_BASE, s->kernel_gs_base));
+		LOAD(star, wrmsr(MSR_STAR, s->star));
+		LOAD(lstar, wrmsr(MSR_LSTAR, s->lstar));
+		LOAD(cstar, wrmsr(MSR_CSTAR, s->cstar));
+		LOAD(sfmask, wrmsr(MSR_SFMASK, s->sfmask));
 	}
 	if (have_tsc_aux)
-		wrmsr(MSR_TSC_AUX, s->tsc_aux);
+		LOAD(tsc_aux, wrmsr(MSR_TSC_AUX, s->tsc_aux));
+#undef LOAD
 }
 
 void cpu_state_load(struct cpu_state *s)
 {
-	if (loaded == s)
+	struct cpu_state *prev = loaded;
+
+	if (prev == s)
 		return;
 	if (!s->fpu)
 		panic("cpu_state_load: vCPU state was never reset");
-	if (loaded)
-		save(loaded);
-	restore(s);
+	if (prev)
+		save(prev);
+	restore(s, prev);
 	loaded = s;
 }

@@ -1,5 +1,6 @@
 /* The hypervisor's IDT: all 32 exception vectors end in a decoded panic. */
 #include <arch/apic.h>
+#include <arch/gdt.h>
 #include <arch/idt.h>
 #include <arch/power.h>
 #include <arch/x86.h>
@@ -22,10 +23,10 @@ extern char irq_stub_timer[], irq_stub_spurious[];
 /* All 256 vectors: any vector without a handler raises #NP, which panics. */
 static struct idt_gate idt[256] __aligned(16);
 
-static void set_gate(unsigned v, u64 h)
+static void set_gate(unsigned v, u64 h, u8 ist)
 {
 	idt[v] = (struct idt_gate){
-		.offset_lo = (u16)h, .selector = KERNEL_CS,
+		.offset_lo = (u16)h, .selector = KERNEL_CS, .ist = ist,
 		.type_attr = GATE_INTERRUPT_PRESENT,
 		.offset_mid = (u16)(h >> 16), .offset_hi = (u32)(h >> 32),
 	};
@@ -49,14 +50,46 @@ void idt_init(void)
 	} __packed idtr = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
 
 	for (unsigned v = 0; v < 32; v++)
-		set_gate(v, idt_stub_table[v]);
-	set_gate(APIC_TIMER_VECTOR, (u64)(uintptr_t)irq_stub_timer);
-	set_gate(APIC_SPURIOUS_VECTOR, (u64)(uintptr_t)irq_stub_spurious);
+		set_gate(v, idt_stub_table[v], 0);
+	/* NMI, #DF and #MC on stacks of their own: they may hit anywhere. */
+	set_gate(X86_EXC_NMI, idt_stub_table[X86_EXC_NMI], IST_NMI);
+	set_gate(X86_EXC_DF, idt_stub_table[X86_EXC_DF], IST_DF);
+	set_gate(18, idt_stub_table[18], IST_MC);
+	set_gate(APIC_TIMER_VECTOR, (u64)(uintptr_t)irq_stub_timer, 0);
+	set_gate(APIC_SPURIOUS_VECTOR, (u64)(uintptr_t)irq_stub_spurious, 0);
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 
-__noreturn void trap_handler(struct trap_frame *f)
+volatile u64 host_nmis, host_debug_traps;
+volatile u64 host_debug_rip;
+
+/*
+ * An NMI belongs to the host (a watchdog, a monitor's "nmi"): counted and
+ * reported by the scheduler (sched_report_host_events), never fatal. A
+ * #DB in host context is a guest's leftover (a breakpoint register still
+ * armed, or a CPU that raises a guest's single-step trap after #VMEXIT, as
+ * Bochs' AMD-V does): disarm DR7, resume past it, report it.
+ */
+static bool host_event(struct trap_frame *f)
 {
+	if (f->vector == X86_EXC_NMI) {
+		host_nmis++;
+		return true;
+	}
+	if (f->vector == X86_EXC_DB) {
+		write_dr7(DR7_RESET);
+		f->rflags = (f->rflags & ~RFLAGS_TF) | RFLAGS_RF;
+		host_debug_rip = f->rip;
+		host_debug_traps++;
+		return true;
+	}
+	return false;
+}
+
+void trap_handler(struct trap_frame *f)
+{
+	if (host_event(f))
+		return;
 	const char *name = f->vector < 32 && exception_names[f->vector]
 		? exception_names[f->vector] : "reserved";
 

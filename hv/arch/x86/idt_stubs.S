@@ -1,9 +1,11 @@
 /*
  * Exception entry stubs: void idt_stub_N(void), installed by idt_init().
- * Contract: runs on the interrupted stack (ring 0, no IST). Each stub makes
- * the frame uniform (pushing a zero where the CPU pushes no error code),
- * pushes its vector, saves all GPRs as struct trap_frame and calls
- * trap_handler(frame), which never returns.
+ * Contract: runs on the interrupted stack, or its IST stack (NMI, #DF,
+ * #MC). Each stub makes the frame uniform (pushing a zero where the CPU
+ * pushes no error code), pushes its vector, saves all GPRs as struct
+ * trap_frame and calls trap_handler(frame). It returns only for events the
+ * host survives (NMI, #DB): the stub then restores the frame, which the
+ * handler may have changed, and resumes with IRETQ.
  */
 	.text
 
@@ -41,9 +43,28 @@ trap_common:
 	pushq %r14
 	pushq %r15
 	mov %rsp, %rdi			/* argument: the frame */
+	mov %rsp, %rbx			/* callee-saved: the frame again */
+	and $-16, %rsp			/* the psABI's alignment for the call */
 	cld
-	call trap_handler		/* noreturn */
-	ud2
+	call trap_handler		/* returns only for NMI and #DB */
+	mov %rbx, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rdi
+	popq %rsi
+	popq %rbp
+	popq %rbx
+	popq %rdx
+	popq %rcx
+	popq %rax
+	add $16, %rsp			/* vector and error code */
+	iretq
 
 /*
  * Host interrupts: void irq_stub_timer(void), void irq_stub_spurious(void).

@@ -49,6 +49,10 @@ u64 cpu_state_xcr0_offered(void);
 int cpu_state_reset(struct cpu_state *s);
 /* Makes s the state in the registers, saving the previous owner's. */
 void cpu_state_load(struct cpu_state *s);
+/* A guest's WRMSR of a write-tracked MSR (STAR, LSTAR, CSTAR, SFMASK on
+ * VMX; TSC_AUX on both), s being the loaded state: checked as the CPU
+ * would (false: #GP), kept in s and written to the register. */
+bool cpu_state_write_msr(struct cpu_state *s, u32 msr, u64 val);
 /* Whether s is the state in the registers now. */
 bool cpu_state_is_loaded(const struct cpu_state *s);
 

@@ -11,6 +11,13 @@
 #define GDT_KERNEL_DS 0x10
 #define GDT_TSS 0x18
 
+/* Interrupt stack table slots (SDM vol. 3A, 6.14.5), 1-based as in gates. */
+#define IST_NMI 1
+#define IST_DF 2
+#define IST_MC 3
+#define IST_COUNT 3
+#define IST_STACK_SIZE 8192
+
 void gdt_init(void);
 u64 gdt_base(void);
 u64 tss_base(void);

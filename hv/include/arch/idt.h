@@ -1,4 +1,5 @@
-/* Exception handling for the hypervisor itself: every exception is fatal. */
+/* Exception handling for the hypervisor itself: NMIs and debug traps are
+ * counted and survived; every other exception is fatal. */
 #ifndef ARCH_IDT_H
 #define ARCH_IDT_H
 
@@ -13,7 +14,10 @@ struct trap_frame {
 };
 
 void idt_init(void);
-/* Called from the stubs; prints the frame and a backtrace, then panics. */
-__noreturn void trap_handler(struct trap_frame *f);
+/* Called from the stubs: returns for an NMI or #DB (the stub resumes with
+ * IRETQ); for anything else prints the frame and a backtrace and panics. */
+void trap_handler(struct trap_frame *f);
+/* Host NMIs and host-context debug traps so far, for the scheduler's log. */
+extern volatile u64 host_nmis, host_debug_traps, host_debug_rip;
 
 #endif

@@ -12,6 +12,7 @@ struct vcpu;
 struct vm;
 
 struct pt_format;
+struct guest_paging;
 
 /* Guest state that events and restarts change: the rest lives in gpr[]. */
 struct vcpu_frame {
@@ -57,6 +58,8 @@ struct vendor_ops {
 	void (*set_efer)(struct vcpu *v, u64 efer);
 	/* The guest's CR4 as the guest sees it (CPUID's OSXSAVE and OSPKE). */
 	u64 (*get_cr4)(struct vcpu *v);
+	/* What a software walk of the guest's page tables needs. */
+	void (*get_paging)(struct vcpu *v, struct guest_paging *p);
 	/* The guest's current privilege level, 0-3. */
 	unsigned (*cpl)(struct vcpu *v);
 	/* State this backend's control block does not switch, so that

@@ -10,8 +10,9 @@
 
 struct vcpu;
 
-/* Hypercall: number in RAX, arguments in RDI, RSI, RDX, R10; result to RAX. */
-void exit_hypercall(struct vcpu *v);
+/* Hypercall: number in RAX, arguments in RDI, RSI, RDX, R10; result to RAX.
+ * From a CPL above 0 it fails with -EPERM (the vendor passes the CPL). */
+void exit_hypercall(struct vcpu *v, unsigned cpl);
 /* CPUID: leaf/subleaf from RAX/RCX, results to RAX..RDX. */
 void exit_cpuid(struct vcpu *v);
 /* IN or OUT of size 1, 2 or 4 with the value in RAX (IN updates it);
@@ -28,6 +29,30 @@ int exit_xsetbv(struct vcpu *v);
 void exit_hlt(struct vcpu *v, bool interrupts_enabled);
 /* A host interrupt (the timer) exited the guest; the vendor took it. */
 void exit_interrupt(struct vcpu *v);
+/* An NMI exited the guest; the vendor had the host's NMI handler take it. */
+void exit_nmi(struct vcpu *v);
+/*
+ * Instructions the hypervisor intercepts only to define what they do in a
+ * VM (docs/cpu-policy.md is this table in prose): each vendor maps its
+ * exit to one of these and applies the action exit_instruction() returns.
+ */
+enum guest_insn {
+	INSN_INVD,         /* caches are the host's: a no-op */
+	INSN_WBINVD,       /* a cache flush would be a denial of service: a no-op */
+	INSN_RDPMC,        /* no performance counters are offered: #GP */
+	INSN_MONITOR,      /* not offered (CPUID.1:ECX.MONITOR clear): #UD */
+	INSN_MWAIT,        /* not offered: #UD */
+	INSN_ICEBP,        /* INT1: the #DB it raises goes to the guest */
+	INSN_VIRT,         /* VMX and SVM instructions: no nested virtualization, #UD */
+	INSN_COUNT
+};
+enum insn_action {
+	INSN_EMULATED,     /* done: move RIP past it */
+	INSN_RAISE_UD,     /* inject #UD, RIP unchanged */
+	INSN_RAISE_GP,     /* inject #GP(0), RIP unchanged */
+	INSN_RAISE_DB,     /* move RIP past it, then inject #DB (a trap) */
+};
+enum insn_action exit_instruction(struct vcpu *v, enum guest_insn insn);
 /* Any other exit without a handler here, for the statistics. */
 void exit_other(struct vcpu *v);
 /* A guest-physical access outside the VM's memory. */

@@ -30,6 +30,7 @@
 
 #include <arch/cpu_state.h>
 #include <core/config.h>
+#include <core/guest_mem.h>
 #include <types.h>
 
 #define VM_START_INFO_GPA 0x1000ull
@@ -62,6 +63,7 @@ struct vcpu {
 			      * rule the VMCB broke before its first VMRUN) */
 	bool leave;          /* return to the scheduler after this exit */
 	struct cpu_state cpu; /* what neither VMCB nor VMCS switches */
+	struct code_tlb code_tlb; /* where its RIP's page is (core/guest_mem.h) */
 };
 
 enum vm_state {

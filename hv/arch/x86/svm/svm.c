@@ -15,6 +15,14 @@
 /* CPUID bits (APM vol. 3, appendix E) */
 #define CPUID_80000001_ECX_SVM BIT(2)
 #define CPUID_8000000A_EDX_NP BIT(0)
+#define CPUID_8000000A_EDX_NRIPS BIT(3)
+#define CPUID_1_ECX_PCID BIT(17)
+#define CPUID_1_ECX_XSAVE BIT(26)
+#define CPUID_7_EBX_FSGSBASE BIT(0)
+#define CPUID_7_EBX_SMEP BIT(7)
+#define CPUID_7_EBX_SMAP BIT(20)
+#define CPUID_7_ECX_UMIP BIT(2)
+#define CPUID_7_ECX_PKU BIT(3)
 
 #define IOPM_PAGES 3   /* 12 KiB: one bit per port (APM vol. 2, 15.10.1) */
 #define MSRPM_PAGES 2  /* 8 KiB: two bits per MSR (APM vol. 2, 15.11) */
@@ -43,22 +51,41 @@ static bool svm_probe(void)
 	return r.edx & CPUID_8000000A_EDX_NP;
 }
 
-/* Lets the guest touch an MSR directly: clears its read and write bits
- * (two per MSR: 0x0000_0000 block at byte 0, 0xc000_0000 at 0x800). */
-static void msrpm_allow(u8 *msrpm, u32 msr)
+/* Lets the guest read an MSR directly, and write it too if `write`: clears
+ * its bits (read, write per MSR: 0x0000_0000 block at byte 0, 0xc000_0000
+ * at 0x800; APM vol. 2, 15.11). */
+static void msrpm_allow(u8 *msrpm, u32 msr, bool write)
 {
 	u32 bit = msr < 0x2000 ? msr * 2 : (msr - 0xc0000000u) * 2 + 0x800 * 8;
 
-	msrpm[bit / 8] &= (u8) ~(3u << (bit % 8));
+	msrpm[bit / 8] &= (u8) ~((write ? 3u : 1u) << (bit % 8));
 }
 
-/* MSRs the guest owns outright: those VMLOAD/VMSAVE switch with the VMCB,
- * and TSC_AUX, which core/cpu_state.c switches. */
+/* MSRs the guest owns outright: those VMLOAD/VMSAVE switch with the VMCB.
+ * TSC_AUX is read directly but written through exit_msr(), which keeps the
+ * value for core/cpu_state.c (so a switch need not read it). */
 static const u32 passthrough_msrs[] = {
 	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
 	MSR_SFMASK, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-	MSR_TSC_AUX,
 };
+
+/* CR4 bits a guest may set: the classic ones and those CPUID offers. */
+static u64 cr4_valid_bits(void)
+{
+	struct cpuid_regs r1, r7;
+	u64 bits = 0x7ff; /* VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT */
+
+	cpuid(1, 0, &r1);
+	cpuid(7, 0, &r7);
+	bits |= r7.ebx & CPUID_7_EBX_FSGSBASE ? BIT(16) : 0;
+	bits |= r1.ecx & CPUID_1_ECX_PCID ? BIT(17) : 0;
+	bits |= r1.ecx & CPUID_1_ECX_XSAVE ? CR4_OSXSAVE : 0;
+	bits |= r7.ebx & CPUID_7_EBX_SMEP ? BIT(20) : 0;
+	bits |= r7.ebx & CPUID_7_EBX_SMAP ? BIT(21) : 0;
+	bits |= r7.ecx & CPUID_7_ECX_UMIP ? BIT(11) : 0;
+	bits |= r7.ecx & CPUID_7_ECX_PKU ? CR4_PKE : 0;
+	return bits;
+}
 
 static int svm_cpu_init(void)
 {
@@ -72,6 +99,8 @@ static int svm_cpu_init(void)
 	}
 	cpuid(0x8000000a, 0, &r);
 	svm_nr_asids = r.ebx;
+	svm_nrips = r.edx & CPUID_8000000A_EDX_NRIPS;
+	svm_cr4_valid = cr4_valid_bits();
 	hsave = pmm_alloc(1);
 	svm_host_save_pa = pmm_alloc(1);
 	svm_iopm_pa = pmm_alloc(IOPM_PAGES);
@@ -91,8 +120,10 @@ static int svm_cpu_init(void)
 	msrpm = phys_to_virt(svm_msrpm_pa);
 	memset(msrpm, 0xff, MSRPM_PAGES * PAGE_SIZE);
 	for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
-		msrpm_allow(msrpm, passthrough_msrs[i]);
-	hv_log("svm: revision %u, %u ASIDs", (unsigned)(r.eax & 0xff), svm_nr_asids);
+		msrpm_allow(msrpm, passthrough_msrs[i], true);
+	msrpm_allow(msrpm, MSR_TSC_AUX, false);
+	hv_log("svm: revision %u, %u ASIDs, %s", (unsigned)(r.eax & 0xff), svm_nr_asids,
+	       svm_nrips ? "next-RIP saving" : "no next-RIP saving: instructions are decoded");
 	return 0;
 }
 
@@ -114,14 +145,22 @@ static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 
 	/* Physical interrupts belong to the host: they exit, and the guest's
 	 * IF masks only virtual ones (APM vol. 2, 15.21.1). */
-	vmcb->intercept_exceptions = BIT(X86_EXC_DF); /* see exit_double_fault() */
-	vmcb->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD |
-		SVM_INTERCEPT_HLT | SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO_PROT |
-		SVM_INTERCEPT_MSR_PROT | SVM_INTERCEPT_SHUTDOWN;
+	/* #DF: see exit_double_fault(). #DB and #AC go back to the guest, but
+	 * through us: a guest looping on them would otherwise hold the CPU
+	 * (CVE-2015-5307, CVE-2015-8104). */
+	vmcb->intercept_exceptions = BIT(X86_EXC_DF) | BIT(X86_EXC_DB) | BIT(X86_EXC_AC);
+	vmcb->intercept_cr = SVM_INTERCEPT_CR4_WRITE; /* see svm_cr4_write() */
+	/* NMIs belong to the host; the instructions of docs/cpu-policy.md. */
+	vmcb->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_CPUID |
+		SVM_INTERCEPT_INVD | SVM_INTERCEPT_RDPMC | SVM_INTERCEPT_HLT |
+		SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_MSR_PROT |
+		SVM_INTERCEPT_SHUTDOWN;
 	/* Guest EFER.SVME must be set, so the SVM instructions are ours to trap. */
 	vmcb->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
 		SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI |
-		SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
+		SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_ICEBP |
+		SVM_INTERCEPT_WBINVD | SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT |
+		SVM_INTERCEPT_MWAIT_ARMED | SVM_INTERCEPT_XSETBV;
 	vmcb->vintr = SVM_VINTR_MASKING;
 	vmcb->iopm_base_pa = svm_iopm_pa;
 	vmcb->msrpm_base_pa = svm_msrpm_pa;
@@ -174,6 +213,7 @@ const struct vendor_ops svm_ops = {
 	.get_efer = svm_get_efer,
 	.set_efer = svm_set_efer,
 	.get_cr4 = svm_get_cr4,
+	.get_paging = svm_get_paging,
 	.cpl = svm_cpl,
 	/* DR6 and the MSRs are the VMCB's. So is CR2 by the APM, but Bochs 2.7
 	 * neither loads nor saves it; switching the register itself is right

@@ -2,6 +2,10 @@
 #ifndef SVM_SVM_H
 #define SVM_SVM_H
 
+#include <arch/x86.h>
+#include <core/vm.h>
+#include <lib/string.h>
+
 #include "vmcb.h"
 
 struct vcpu;
@@ -20,6 +24,59 @@ u64 svm_get_efer(struct vcpu *v);
 void svm_set_efer(struct vcpu *v, u64 efer);
 u64 svm_get_cr4(struct vcpu *v);
 unsigned svm_cpl(struct vcpu *v);
+
+/* svm_insn.c: RIP past intercepted instructions, single-step traps,
+ * reflected exceptions, CR4 writes. */
+enum insn_action;
+struct guest_paging;
+struct svm_opcode {
+	const char *name;
+	u8 len;
+	u8 bytes[3];
+};
+extern const struct svm_opcode svm_op_vmmcall, svm_op_cpuid, svm_op_rdmsr, svm_op_wrmsr,
+	svm_op_hlt, svm_op_invd, svm_op_wbinvd, svm_op_xsetbv, svm_op_icebp, svm_op_rdpmc,
+	svm_op_monitor, svm_op_mwait;
+extern bool svm_nrips;      /* the CPU saves next_rip (NRIPS) */
+extern u64 svm_cr4_valid;   /* CR4 bits a guest may set */
+void svm_get_paging(struct vcpu *v, struct guest_paging *p);
+/* Moves RIP past the intercepted instruction; false if the bytes at RIP
+ * are not that instruction (the VM is then stopped). */
+bool svm_skip_slow(struct vcpu *v, struct vmcb *vmcb, const struct svm_opcode *op);
+void svm_single_step(struct vcpu *v, struct vmcb *vmcb);
+
+/*
+ * svm_skip's common case without NRIPS, inline on the exit path: 64-bit
+ * code on the page the code TLB holds (its paging entries re-checked, so
+ * never stale), the opcode with no prefix. Anything else, and any CPU
+ * with NRIPS, takes svm_skip_slow().
+ */
+static inline bool svm_skip(struct vcpu *v, struct vmcb *vmcb, const struct svm_opcode *op)
+{
+	const struct code_tlb *c = &v->code_tlb;
+	u64 rip = vmcb->rip;
+	u32 have, want = op->bytes[0] | (u32)op->bytes[1] << 8 | (u32)op->bytes[2] << 16;
+	u32 mask = (u32)((1ull << (8 * op->len)) - 1);
+
+	if (svm_nrips || c->page != (rip >> 12) + 1 || c->cr3 != vmcb->cr3 ||
+	    (rip & 0xfff) > 0xffc || !(vmcb->cs.attrib & BIT(9)) /* CS.L */)
+		return svm_skip_slow(v, vmcb, op);
+	for (unsigned i = 0; i < c->levels; i++)
+		if (*c->entry[i] != c->value[i])
+			return svm_skip_slow(v, vmcb, op);
+	__builtin_memcpy(&have, c->hva + (rip & 0xfff), 4); /* one load */
+	if ((have & mask) != want)
+		return svm_skip_slow(v, vmcb, op);
+	vmcb->rip = rip + op->len;
+	if (unlikely(vmcb->rflags & RFLAGS_TF))
+		svm_single_step(v, vmcb);
+	return true;
+}
+void svm_skip_to(struct vcpu *v, struct vmcb *vmcb, u64 next_rip);
+void svm_apply(struct vcpu *v, struct vmcb *vmcb, enum insn_action action,
+	       const struct svm_opcode *op);
+void svm_reflect_exception(struct vcpu *v, struct vmcb *vmcb, u8 vector);
+void svm_cr4_write(struct vcpu *v, struct vmcb *vmcb);
 
 /* svm_check.c: the rule a VMCB breaks (APM vol. 2, 15.5.1), or NULL. */
 const char *svm_vmcb_check(const struct vmcb *vmcb);

@@ -67,13 +67,15 @@ static void handle_xsetbv(struct vcpu *v, struct vmcb *vmcb)
 	if (exc)
 		svm_inject_exception(v, (u8)exc, exc == X86_EXC_GP, 0);
 	else
-		vmcb->rip += SVM_LEN_XSETBV;
+		svm_skip(v, vmcb, &svm_op_xsetbv);
 }
 
 static void handle_msr(struct vcpu *v, struct vmcb *vmcb)
 {
-	if (exit_msr(v, vmcb->exitinfo1 & 1))
-		vmcb->rip += SVM_LEN_MSR;
+	bool write = vmcb->exitinfo1 & 1;
+
+	if (exit_msr(v, write))
+		svm_skip(v, vmcb, write ? &svm_op_wrmsr : &svm_op_rdmsr);
 	else
 		svm_inject_exception(v, X86_EXC_GP, true, 0);
 }
@@ -85,7 +87,7 @@ static void handle_ioio(struct vcpu *v, struct vmcb *vmcb)
 	/* The size field is one-hot: 1, 2 or 4 (APM vol. 2, figure 15-2). */
 	exit_io(v, (u16)(info >> SVM_IOIO_PORT_SHIFT), (info >> SVM_IOIO_SIZE_SHIFT) & 7,
 		info & SVM_IOIO_TYPE_IN, info & SVM_IOIO_STR);
-	vmcb->rip = vmcb->exitinfo2; /* IOIO exits report the next RIP */
+	svm_skip_to(v, vmcb, vmcb->exitinfo2); /* IOIO exits report the next RIP */
 }
 
 static void handle_unexpected(struct vcpu *v, struct vmcb *vmcb)
@@ -102,17 +104,26 @@ static void handle_unexpected(struct vcpu *v, struct vmcb *vmcb)
 			 svm_exit_name(vmcb->exitcode), vmcb->exitcode, vmcb->rip);
 }
 
+/* Take the host's pending interrupt or NMI: IF is already 1 (see
+ * svm_vcpu_run), so open GIF for one instruction. */
+static void take_host_event(void)
+{
+	asm volatile("stgi; nop; clgi" ::: "memory");
+}
+
 static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 {
+	/* The hypercall, the fast path, before the switch's decision tree.
+	 * RIP first: some hypercalls (event_return) set it themselves. */
+	if (likely(vmcb->exitcode == SVM_EXIT_VMMCALL)) {
+		if (svm_skip(v, vmcb, &svm_op_vmmcall))
+			exit_hypercall(v, vmcb->cpl);
+		return;
+	}
 	switch (vmcb->exitcode) {
-	case SVM_EXIT_VMMCALL:
-		/* First: some hypercalls (event_return) set RIP themselves. */
-		vmcb->rip += SVM_LEN_VMMCALL;
-		exit_hypercall(v);
-		break;
 	case SVM_EXIT_CPUID:
 		exit_cpuid(v);
-		vmcb->rip += SVM_LEN_CPUID;
+		svm_skip(v, vmcb, &svm_op_cpuid);
 		break;
 	case SVM_EXIT_IOIO:
 		handle_ioio(v, vmcb);
@@ -124,28 +135,52 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 		handle_xsetbv(v, vmcb);
 		break;
 	case SVM_EXIT_HLT:
-		vmcb->rip += SVM_LEN_HLT;
-		exit_hlt(v, vmcb->rflags & RFLAGS_IF);
+		if (svm_skip(v, vmcb, &svm_op_hlt))
+			exit_hlt(v, vmcb->rflags & RFLAGS_IF);
 		break;
 	case SVM_EXIT_NPF:
 		exit_nested_fault(v, vmcb->exitinfo2, vmcb->exitinfo1 & SVM_NPF_WRITE,
 				  vmcb->rip);
 		break;
+	case SVM_EXIT_CR4_WRITE:
+		svm_cr4_write(v, vmcb);
+		break;
 	case SVM_EXIT_EXCP_BASE + X86_EXC_DF:
 		exit_double_fault(v, vmcb->rip);
+		break;
+	case SVM_EXIT_EXCP_BASE + X86_EXC_DB:
+	case SVM_EXIT_EXCP_BASE + X86_EXC_AC:
+		svm_reflect_exception(v, vmcb, (u8)(vmcb->exitcode - SVM_EXIT_EXCP_BASE));
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		exit_triple_fault(v, vmcb->rip);
 		break;
 	case SVM_EXIT_INTR:
-		/* Take the host interrupt (the timer): IF is already 1 (see
-		 * svm_vcpu_run), so open GIF for one instruction. */
-		asm volatile("stgi; nop; clgi" ::: "memory");
+		take_host_event();
 		exit_interrupt(v);
 		break;
+	case SVM_EXIT_NMI:
+		take_host_event(); /* the host's NMI handler runs now */
+		exit_nmi(v);
+		break;
 	case SVM_EXIT_INVD:
-		exit_other(v);
-		vmcb->rip += SVM_LEN_INVD; /* caches are the host's: a no-op */
+		svm_apply(v, vmcb, exit_instruction(v, INSN_INVD), &svm_op_invd);
+		break;
+	case SVM_EXIT_WBINVD:
+		svm_apply(v, vmcb, exit_instruction(v, INSN_WBINVD), &svm_op_wbinvd);
+		break;
+	case SVM_EXIT_RDPMC:
+		svm_apply(v, vmcb, exit_instruction(v, INSN_RDPMC), &svm_op_rdpmc);
+		break;
+	case SVM_EXIT_MONITOR:
+		svm_apply(v, vmcb, exit_instruction(v, INSN_MONITOR), &svm_op_monitor);
+		break;
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+		svm_apply(v, vmcb, exit_instruction(v, INSN_MWAIT), &svm_op_mwait);
+		break;
+	case SVM_EXIT_ICEBP:
+		svm_apply(v, vmcb, exit_instruction(v, INSN_ICEBP), &svm_op_icebp);
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
@@ -154,9 +189,7 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
-		/* No nested virtualization: as on a CPU without SVM. */
-		exit_other(v);
-		svm_inject_exception(v, X86_EXC_UD, false, 0);
+		svm_apply(v, vmcb, exit_instruction(v, INSN_VIRT), NULL);
 		break;
 	default:
 		handle_unexpected(v, vmcb);
@@ -193,7 +226,10 @@ void svm_vcpu_run(struct vcpu *v)
 		svm_vmrun(v->vendor_pa, v);
 		v->gpr[GPR_RAX] = vmcb->rax;
 		vmcb->tlb_control = SVM_TLB_CONTROL_DO_NOTHING;
-		vmcb->eventinj = 0; /* delivered, or reported in EXITINTINFO */
+		/* Delivered, or interrupted by the exit and reported in
+		 * EXITINTINFO: then it goes in again (APM vol. 2, 15.7.2); a
+		 * handler that injects something else replaces it. */
+		vmcb->eventinj = vmcb->exitintinfo & SVM_EVTINJ_VALID ? vmcb->exitintinfo : 0;
 		v->vm->stats.exits++;
 		if (unlikely(hv_config.trace_exits))
 			hv_log("vm %s: exit %s info1 0x%lx info2 0x%lx rip 0x%lx", v->vm->cfg->name,

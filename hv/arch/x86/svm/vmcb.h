@@ -93,8 +93,12 @@ _Static_assert(offsetof(struct vmcb, cr2) == 0x640, "VMCB layout");
 _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB layout");
 
+/* intercept_cr (offset 0x00): writes are bits 31:16 */
+#define SVM_INTERCEPT_CR4_WRITE BIT(16 + 4)
 /* intercept_misc1 (APM vol. 2, table B-1, offset 0x0c) */
 #define SVM_INTERCEPT_INTR BIT(0)
+#define SVM_INTERCEPT_NMI BIT(1)
+#define SVM_INTERCEPT_RDPMC BIT(15)
 #define SVM_INTERCEPT_CPUID BIT(18)
 #define SVM_INTERCEPT_INVD BIT(22)
 #define SVM_INTERCEPT_HLT BIT(24)
@@ -136,12 +140,18 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB layout");
 #define SVM_IOIO_SIZE_SHIFT 4
 #define SVM_IOIO_PORT_SHIFT 16
 
+/* CR-write exitinfo1 with decode assists: GPR in bits 3:0 (APM vol. 2, 15.8.1) */
+#define SVM_CR_DECODE_VALID BIT(63)
+
 /* NPF exitinfo1: a page-fault error code (APM vol. 2, 15.25.6) */
 #define SVM_NPF_WRITE BIT(1)
 
 /* Exit codes (APM vol. 2, appendix C) */
+#define SVM_EXIT_CR4_WRITE 0x014
 #define SVM_EXIT_EXCP_BASE 0x040
 #define SVM_EXIT_INTR 0x060
+#define SVM_EXIT_NMI 0x061
+#define SVM_EXIT_RDPMC 0x06f
 #define SVM_EXIT_CPUID 0x072
 #define SVM_EXIT_INVD 0x076
 #define SVM_EXIT_HLT 0x078
@@ -156,17 +166,15 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB layout");
 #define SVM_EXIT_STGI 0x084
 #define SVM_EXIT_CLGI 0x085
 #define SVM_EXIT_SKINIT 0x086
+#define SVM_EXIT_ICEBP 0x088
+#define SVM_EXIT_WBINVD 0x089
+#define SVM_EXIT_MONITOR 0x08a
+#define SVM_EXIT_MWAIT 0x08b
+#define SVM_EXIT_MWAIT_COND 0x08c
 #define SVM_EXIT_XSETBV 0x08d
 #define SVM_EXIT_NPF 0x400
 /* QEMU stores VMEXIT_INVALID as 0x00000000ffffffff: compare 32 bits. */
 #define SVM_EXIT_INVALID 0xffffffffu
 
-/* Instruction lengths, since QEMU offers no next-RIP (NRIPS). */
-#define SVM_LEN_VMMCALL 3 /* 0f 01 d9 */
-#define SVM_LEN_CPUID 2   /* 0f a2 */
-#define SVM_LEN_MSR 2     /* 0f 32 / 0f 30 */
-#define SVM_LEN_HLT 1     /* f4 */
-#define SVM_LEN_INVD 2    /* 0f 08 */
-#define SVM_LEN_XSETBV 3  /* 0f 01 d1 */
 
 #endif

@@ -78,16 +78,17 @@ static int compute_controls(void)
 	 * preemption timer, where offered, guarantees an exit each tick even
 	 * from a guest spinning with IF = 0 (some CPUs, Bochs among them, do
 	 * not then report external interrupts). */
-	return adjust("pin-based", pin, PIN_EXTERNAL_INTERRUPT_EXITING,
+	return adjust("pin-based", pin, PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING,
 		      PIN_ACTIVATE_PREEMPTION_TIMER, &controls.pin) ||
 	       /* The TPR shadow makes CR8 the guest's own (a virtual-APIC page
 		* per vCPU): without it MOV CR8 would write the real TPR and
 		* could mask the host's timer. */
 	       adjust("processor-based", cpu, CPU_HLT_EXITING | CPU_UNCONDITIONAL_IO_EXITING |
-		      CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY_CONTROLS | CPU_USE_TPR_SHADOW,
+		      CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY_CONTROLS | CPU_USE_TPR_SHADOW |
+		      CPU_MWAIT_EXITING | CPU_RDPMC_EXITING | CPU_MONITOR_EXITING,
 		      0, &controls.cpu) ||
 	       adjust("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
-		      CPU2_ENABLE_EPT | CPU2_ENABLE_VPID,
+		      CPU2_ENABLE_EPT | CPU2_ENABLE_VPID | CPU2_WBINVD_EXITING,
 		      CPU2_ENABLE_RDTSCP | CPU2_ENABLE_INVPCID, &controls.cpu2) ||
 	       adjust("VM-exit", exit, EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_IA32_EFER |
 		      EXIT_LOAD_IA32_EFER | EXIT_SAVE_DEBUG_CONTROLS, EXIT_SAVE_PREEMPTION_TIMER,
@@ -105,23 +106,29 @@ static u64 fixed_cr(u64 value, u32 fixed0, u32 fixed1)
 	return (value | rdmsr(fixed0)) & rdmsr(fixed1);
 }
 
-/* Lets the guest touch an MSR directly: clears its read and write bits
- * (read-low at 0, read-high at 0x400, write-low at 0x800, write-high at
- * 0xc00; SDM vol. 3C, 25.6.9). */
-static void msr_bitmap_allow(u8 *bitmap, u32 msr)
+/* Lets the guest read an MSR directly, and write it too if `write`:
+ * clears its bits (read-low at 0, read-high at 0x400, write-low at 0x800,
+ * write-high at 0xc00; SDM vol. 3C, 25.6.9). */
+static void msr_bitmap_allow(u8 *bitmap, u32 msr, bool write)
 {
 	u32 high = msr >= 0xc0000000u, bit = msr & 0x1fff;
 
 	bitmap[high * 0x400 + bit / 8] &= (u8) ~(1u << (bit % 8));
-	bitmap[0x800 + high * 0x400 + bit / 8] &= (u8) ~(1u << (bit % 8));
+	if (write)
+		bitmap[0x800 + high * 0x400 + bit / 8] &= (u8) ~(1u << (bit % 8));
 }
 
 /* MSRs the guest owns outright: the segment bases and SYSENTER MSRs the
- * VMCS switches, and those core/cpu_state.c switches (SOFT_STATE_*). */
+ * VMCS switches, and KERNEL_GS_BASE (SWAPGS changes it without an exit),
+ * which core/cpu_state.c switches. */
 static const u32 passthrough_msrs[] = {
-	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
-	MSR_SFMASK, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-	MSR_TSC_AUX,
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS,
+	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+/* Read directly, written through exit_msr(), which keeps the value for
+ * core/cpu_state.c: written once at boot, so a switch need not read them. */
+static const u32 write_tracked_msrs[] = {
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_TSC_AUX,
 };
 
 static int vmx_cpu_init(void)
@@ -160,7 +167,9 @@ static int vmx_cpu_init(void)
 	bitmap = phys_to_virt(vmx_msr_bitmap_pa);
 	memset(bitmap, 0xff, PAGE_SIZE);
 	for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
-		msr_bitmap_allow(bitmap, passthrough_msrs[i]);
+		msr_bitmap_allow(bitmap, passthrough_msrs[i], true);
+	for (unsigned i = 0; i < ARRAY_SIZE(write_tracked_msrs); i++)
+		msr_bitmap_allow(bitmap, write_tracked_msrs[i], false);
 	hv_log("vmx: VMCS revision %u, %s controls, pin 0x%x cpu 0x%x cpu2 0x%x exit 0x%x "
 	       "entry 0x%x", vmcs_revision, true_ctls ? "TRUE" : "default", controls.pin,
 	       controls.cpu, controls.cpu2, controls.exit, controls.entry);
@@ -262,7 +271,10 @@ static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 	vmwrite(VMCS_SECONDARY_VM_EXEC_CONTROL, controls.cpu2);
 	vmwrite(VMCS_VM_EXIT_CONTROLS, controls.exit);
 	vmwrite(VMCS_VM_ENTRY_CONTROLS, controls.entry);
-	vmwrite(VMCS_EXCEPTION_BITMAP, BIT(X86_EXC_DF)); /* see exit_double_fault() */
+	/* #DF: see exit_double_fault(). #DB and #AC go back to the guest, but
+	 * through us: a guest looping on them would otherwise hold the CPU
+	 * (CVE-2015-5307, CVE-2015-8104). */
+	vmwrite(VMCS_EXCEPTION_BITMAP, BIT(X86_EXC_DF) | BIT(X86_EXC_DB) | BIT(X86_EXC_AC));
 	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
 	vmwrite(VMCS_MSR_BITMAP, vmx_msr_bitmap_pa);
 	/* TPR 0 at every (re)start; a threshold of 0 never exits. */
@@ -309,6 +321,7 @@ const struct vendor_ops vmx_ops = {
 	.get_efer = vmx_get_efer,
 	.set_efer = vmx_set_efer,
 	.get_cr4 = vmx_get_cr4,
+	.get_paging = vmx_get_paging,
 	.cpl = vmx_cpl,
 	.soft_state = SOFT_STATE_CR2 | SOFT_STATE_DR6 | SOFT_STATE_SYSCALL_MSRS,
 	.hypercall_insn = vmcall_insn,

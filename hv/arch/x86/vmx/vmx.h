@@ -17,16 +17,25 @@ void vmx_vmexit(void); /* HOST_RIP: where VM exits land */
 
 /* vmx_exit.c */
 void vmx_vcpu_run(struct vcpu *v);
-void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+/* Forgets which VMCS is current (after VMCLEAR). */
+void vmx_forget_current(void);
+
+/* vmx_state.c: the guest's registers, from the current VMCS. */
 struct vcpu_frame;
+struct guest_paging;
 void vmx_get_frame(struct vcpu *v, struct vcpu_frame *f);
 void vmx_set_frame(struct vcpu *v, const struct vcpu_frame *f);
 u64 vmx_get_efer(struct vcpu *v);
 void vmx_set_efer(struct vcpu *v, u64 efer);
 u64 vmx_get_cr4(struct vcpu *v);
 unsigned vmx_cpl(struct vcpu *v);
-/* Forgets which VMCS is current (after VMCLEAR). */
-void vmx_forget_current(void);
+void vmx_get_paging(struct vcpu *v, struct guest_paging *p);
+
+/* vmx_events.c: injection, reflection, re-injection, single-step, NMIs. */
+void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+void vmx_single_step(void);
+void vmx_reinject_vectoring(void);
+void vmx_exception_exit(struct vcpu *v);
 
 /* vmx_dump.c */
 const char *vmx_exit_name(u32 reason);

@@ -16,66 +16,35 @@
 static const struct vm *current_vmcs_owner;
 static void handle_unexpected(struct vcpu *v, u32 reason);
 
-void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
-{
-	(void)v;
-	vmwrite(VMCS_VM_ENTRY_INTR_INFO, vector | INTR_INFO_TYPE_HW_EXCEPTION |
-		INTR_INFO_VALID | (has_error ? INTR_INFO_DELIVER_CODE : 0));
-	if (has_error)
-		vmwrite(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error);
-}
-
 void vmx_forget_current(void)
 {
 	current_vmcs_owner = NULL;
 }
 
-void vmx_get_frame(struct vcpu *v, struct vcpu_frame *f)
-{
-	(void)v; /* its VMCS is the current one */
-	*f = (struct vcpu_frame){ vmread(VMCS_GUEST_RIP), vmread(VMCS_GUEST_RSP),
-				  vmread(VMCS_GUEST_RFLAGS) };
-}
-
-void vmx_set_frame(struct vcpu *v, const struct vcpu_frame *f)
-{
-	(void)v;
-	vmwrite(VMCS_GUEST_RIP, f->rip);
-	vmwrite(VMCS_GUEST_RSP, f->rsp);
-	vmwrite(VMCS_GUEST_RFLAGS, f->rflags);
-}
-
+/* Past the instruction that exited, with the single-step trap it owes. */
 static void skip_instruction(void)
 {
 	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_VM_EXIT_INSTRUCTION_LEN));
+	vmx_single_step();
 }
 
-u64 vmx_get_efer(struct vcpu *v)
+static void apply(struct vcpu *v, enum insn_action action)
 {
-	(void)v;
-	return vmread(VMCS_GUEST_IA32_EFER);
-}
-
-void vmx_set_efer(struct vcpu *v, u64 efer)
-{
-	(void)v;
-	vmwrite(VMCS_GUEST_IA32_EFER, efer);
-}
-
-/* The CR4 the guest sees: the shadow for the bits it does not own. */
-u64 vmx_get_cr4(struct vcpu *v)
-{
-	u64 mask = vmread(VMCS_CR4_GUEST_HOST_MASK);
-
-	(void)v;
-	return (vmread(VMCS_GUEST_CR4) & ~mask) | (vmread(VMCS_CR4_READ_SHADOW) & mask);
-}
-
-/* SS.DPL is the CPL (SDM vol. 3C, 26.3.1.5). */
-unsigned vmx_cpl(struct vcpu *v)
-{
-	(void)v;
-	return (vmread(VMCS_GUEST_SS_AR_BYTES) >> 5) & 3;
+	switch (action) {
+	case INSN_EMULATED:
+		skip_instruction();
+		break;
+	case INSN_RAISE_UD:
+		vmx_inject_exception(v, X86_EXC_UD, false, 0);
+		break;
+	case INSN_RAISE_GP:
+		vmx_inject_exception(v, X86_EXC_GP, true, 0);
+		break;
+	case INSN_RAISE_DB:
+		skip_instruction();
+		vmx_inject_exception(v, X86_EXC_DB, false, 0);
+		break;
+	}
 }
 
 static void handle_xsetbv(struct vcpu *v)
@@ -161,12 +130,15 @@ static void handle_unexpected(struct vcpu *v, u32 reason)
 
 static void vmx_handle_exit(struct vcpu *v, u32 reason)
 {
-	switch (reason) {
-	case VMX_EXIT_VMCALL:
-		/* First: some hypercalls (event_return) set RIP themselves. */
+	/* The hypercall, the fast path, first: a VMCALL exit never interrupts
+	 * an event's delivery. RIP first: event_return sets it itself. */
+	if (likely(reason == VMX_EXIT_VMCALL)) {
 		skip_instruction();
-		exit_hypercall(v);
-		break;
+		exit_hypercall(v, vmx_cpl(v));
+		return;
+	}
+	vmx_reinject_vectoring();
+	switch (reason) {
 	case VMX_EXIT_CPUID:
 		exit_cpuid(v);
 		skip_instruction();
@@ -194,12 +166,7 @@ static void vmx_handle_exit(struct vcpu *v, u32 reason)
 				  vmread(VMCS_GUEST_RIP));
 		break;
 	case VMX_EXIT_EXCEPTION_NMI:
-		/* Only #DF is in the exception bitmap. */
-		if ((vmread(VMCS_VM_EXIT_INTR_INFO) & 0xff) != X86_EXC_DF) {
-			handle_unexpected(v, reason);
-			break;
-		}
-		exit_double_fault(v, vmread(VMCS_GUEST_RIP));
+		vmx_exception_exit(v);
 		break;
 	case VMX_EXIT_TRIPLE_FAULT:
 		exit_triple_fault(v, vmread(VMCS_GUEST_RIP));
@@ -214,15 +181,24 @@ static void vmx_handle_exit(struct vcpu *v, u32 reason)
 		exit_interrupt(v);
 		break;
 	case VMX_EXIT_INVD:
-		exit_other(v);
-		skip_instruction(); /* caches are the host's: a no-op */
+		apply(v, exit_instruction(v, INSN_INVD));
+		break;
+	case VMX_EXIT_WBINVD:
+		apply(v, exit_instruction(v, INSN_WBINVD));
+		break;
+	case VMX_EXIT_RDPMC:
+		apply(v, exit_instruction(v, INSN_RDPMC));
+		break;
+	case VMX_EXIT_MONITOR:
+		apply(v, exit_instruction(v, INSN_MONITOR));
+		break;
+	case VMX_EXIT_MWAIT:
+		apply(v, exit_instruction(v, INSN_MWAIT));
 		break;
 	case VMX_EXIT_VMCLEAR ... VMX_EXIT_VMXON:
 	case VMX_EXIT_INVEPT:
 	case VMX_EXIT_INVVPID:
-		/* No nested virtualization: as on a CPU without VMX. */
-		exit_other(v);
-		vmx_inject_exception(v, X86_EXC_UD, false, 0);
+		apply(v, exit_instruction(v, INSN_VIRT));
 		break;
 	default:
 		handle_unexpected(v, reason);
