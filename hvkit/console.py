@@ -17,6 +17,7 @@ import os
 import re
 import shlex
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -49,7 +50,8 @@ class ConsoleError(RunError):
 class Console:
     def __init__(self, command: list[str], run_dir: Path, symbolizer=None,
                  timeout: float = 30.0, echo=None, serial: PtySerial | None = None,
-                 exit_device: bool = True, emulator_logs: tuple[Path, ...] = ()):
+                 exit_device: bool = True, emulator_logs: tuple[Path, ...] = (),
+                 monitor: Path | None = None):
         self.command = command
         self.run_dir = run_dir
         self.symbolizer = symbolizer
@@ -57,6 +59,7 @@ class Console:
         self.echo = echo
         self.serial = serial
         self.exit_device = exit_device
+        self.monitor_path = monitor
         self.text = ""           # cleaned output so far
         self.pos = 0             # expect() consumes from here
         self._scanned = 0        # bad patterns checked up to here
@@ -199,6 +202,35 @@ class Console:
             yield self
         finally:
             self._allowed = old
+
+    def monitor(self, command: str, timeout: float = 5.0) -> str:
+        """Runs one QEMU monitor command (e.g. "nmi"); returns its output."""
+        if self.monitor_path is None:
+            raise RunError("this machine has no QEMU monitor (Bochs runs have none)")
+        deadline = time.monotonic() + timeout
+        with socket.socket(socket.AF_UNIX) as s:
+            while True:
+                try:
+                    s.connect(os.path.relpath(self.monitor_path))
+                    break
+                except (FileNotFoundError, ConnectionRefusedError):
+                    if time.monotonic() > deadline:
+                        raise self.error(f"QEMU monitor {self.monitor_path} did not answer "
+                                         f"within {timeout:g} s")
+                    time.sleep(0.05)
+            s.settimeout(timeout)
+            out = b""
+            for send in (None, command):
+                if send is not None:
+                    s.sendall(send.encode() + b"\n")
+                    out = b""
+                while not out.rstrip().endswith(b"(qemu)"):
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    out += chunk
+        text = ANSI_RE.sub("", out.decode(errors="replace"))
+        return text.replace(command, "", 1).replace("(qemu)", "").strip()
 
     def wait_end(self) -> int:
         """Waits for the machine to stop; returns the hypervisor's status."""

@@ -44,7 +44,9 @@ def _iso(spec: RunSpec) -> Path:
     return spec.art.iso
 
 
-def qemu_command(spec: RunSpec) -> list[str]:
+def qemu_command(spec: RunSpec, monitor: Path | None = None) -> list[str]:
+    """The QEMU command line; with monitor, QEMU's monitor on that unix socket
+    (Console.monitor() talks to it: to inject an NMI, for instance)."""
     m = spec.machine
     cmd = [QEMU, "-accel", m.accel, "-cpu", m.cpu, "-m", f"{spec.memory >> 20}M",
            "-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio",
@@ -59,6 +61,8 @@ def qemu_command(spec: RunSpec) -> list[str]:
         cmd += ["-kernel", rel(spec.art.hv_image), "-initrd", modules]
     if spec.icount:
         cmd += ["-icount", "shift=0,sleep=off"]
+    if monitor:
+        cmd += ["-monitor", f"unix:{rel(monitor)},server=on,wait=off"]
     if spec.gdb_port:
         cmd += ["-gdb", f"tcp:127.0.0.1:{spec.gdb_port}", "-S"]
     return cmd
@@ -99,9 +103,10 @@ def start(spec: RunSpec, timeout: float = 30.0, echo=None, announce=print) -> Co
         raise MachineError(f"machine {spec.machine.name} cannot run here: {why}")
     run_dir = new_run_dir(spec.label, spec.machine.name)
     run_dir.mkdir(parents=True)
-    serial = None
+    serial = monitor = None
     if spec.machine.emulator == "qemu":
-        cmd = qemu_command(spec)
+        monitor = run_dir / "monitor.sock"
+        cmd = qemu_command(spec, monitor)
     elif spec.machine.emulator == "bochs":
         serial = PtySerial()
         cmd = bochs_command(spec, run_dir, serial.path)
@@ -114,6 +119,7 @@ def start(spec: RunSpec, timeout: float = 30.0, echo=None, announce=print) -> Co
     try:
         return Console(cmd, run_dir, symbolizer=for_elf(spec.art.hv_elf), timeout=timeout,
                        echo=echo, serial=serial, exit_device=spec.machine.emulator == "qemu",
-                       emulator_logs=(run_dir / "bochs.log",) if serial else ())
+                       emulator_logs=(run_dir / "bochs.log",) if serial else (),
+                       monitor=monitor)
     except OSError as e:
         raise RunError(f"could not start {cmd[0]}: {e}")

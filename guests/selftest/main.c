@@ -7,9 +7,11 @@
 #include <guest.h>
 
 #include "check.h"
+#include "tests.h"
 
 int check_failures;
 static const struct start_info *start;
+const struct start_info *selftest_start;
 
 static void t_abi_version(void)
 {
@@ -294,11 +296,6 @@ static void t_fault_remap(void)
 	*(volatile uint64_t *)0x1000000 = 1;
 }
 
-static void t_fault_hypercall_page(void)
-{
-	/* An unaligned or foreign hypercall page is refused with #GP. */
-	wrmsr(HV_HYPERCALL_PAGE_MSR, 0x3ff00000);
-}
 
 static const struct selftest {
 	const char *name;
@@ -328,7 +325,14 @@ static const struct selftest {
 	{ "fault_hlt_cli", t_fault_hlt_cli },
 	{ "fault_string_io", t_fault_string_io },
 	{ "fault_remap", t_fault_remap },
-	{ "fault_hc_page", t_fault_hypercall_page },
+	{ "hc_page_bad", t_hc_page_bad },
+	{ "insn_policy", t_insn_policy },
+	{ "icebp", t_icebp },
+	{ "cpuid_prefixed", t_cpuid_prefixed },
+	{ "single_step", t_single_step },
+	{ "user_hypercall", t_user_hypercall },
+	{ "event_rflags", t_event_rflags },
+	{ "fault_hlt_noevt", t_fault_hlt_noevt },
 	{ "fault_shared", t_fault_shared },
 };
 
@@ -337,6 +341,7 @@ int main(const struct start_info *si)
 	const char *want = si->cmdline;
 
 	start = si;
+	selftest_start = si;
 
 	if (!strncmp(want, "test=", 5))
 		want += 5;

@@ -43,7 +43,14 @@ EXPECT = {
     "fault_hlt_cli": r"HLT with interrupts disabled: the VM can never wake up",
     "fault_string_io": r"string port I/O \(INS/OUTS\) on port 0x3f8 is not emulated",
     "fault_remap": r"wrote guest-physical 0x3fe00000 outside its memory",
-    "fault_hc_page": CRASHED,
+    "hc_page_bad": None,
+    "insn_policy": None,
+    "icebp": None,
+    "cpuid_prefixed": None,
+    "single_step": None,
+    "user_hypercall": None,
+    "event_rflags": None,
+    "fault_hlt_noevt": r"halted with nothing left that could wake it \(no enabled timer event",
     "fault_shared": r"read guest-physical 0x80000000 outside its memory",
 }
 
@@ -72,8 +79,17 @@ def test_config_and_guest_table_cover_every_expectation():
     assert guest_tests == vms == list(EXPECT)
 
 
+# What an emulator gets wrong by itself, before any intercept: skipped there.
+EMULATOR_LIMITS = {
+    ("icebp", "qemu-tcg-svm"): "QEMU 7.2 raises #UD for ICEBP (0xf1) itself, without the "
+                               "intercept or the #DB the CPU raises; Bochs and hardware do",
+}
+
+
 @pytest.mark.parametrize("name", list(EXPECT))
-def test_vm(run, name):
+def test_vm(run, name, machine):
+    if (name, machine) in EMULATOR_LIMITS:
+        pytest.skip(EMULATOR_LIMITS[name, machine])
     text, _ = run
     want = EXPECT[name]
     mine = [l for l in text.splitlines() if l.startswith(f"[{name}] ")]
@@ -96,8 +112,9 @@ def test_guest_output_is_line_buffered_per_vm(run):
     assert text.count("[console_write] console_write: max-size buffer") == 32
 
 
-def test_faults_are_reported_and_the_run_fails(run):
+def test_faults_are_reported_and_the_run_fails(run, machine):
     text, status = run
     failed = sum(1 for w in EXPECT.values() if w is not None)
+    failed += sum(1 for (_, m) in EMULATOR_LIMITS if m == machine)
     assert status == 1
     assert f"hv: status: VM_FAILED ({failed} of {len(EXPECT)} VMs failed)" in text

@@ -10,6 +10,7 @@
 #include <guest/events.h>
 #include <guest/start_info.h>
 #include <hvcall.h>
+#include <traps.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
 #include <stdarg.h>

@@ -76,6 +76,8 @@ void svm_skip_to(struct vcpu *v, struct vmcb *vmcb, u64 next_rip);
 void svm_apply(struct vcpu *v, struct vmcb *vmcb, enum insn_action action,
 	       const struct svm_opcode *op);
 void svm_reflect_exception(struct vcpu *v, struct vmcb *vmcb, u8 vector);
+/* Whether the instruction at RIP is op (prefixes allowed). */
+bool svm_insn_is(struct vcpu *v, struct vmcb *vmcb, const struct svm_opcode *op);
 void svm_cr4_write(struct vcpu *v, struct vmcb *vmcb);
 
 /* svm_check.c: the rule a VMCB breaks (APM vol. 2, 15.5.1), or NULL. */

@@ -164,10 +164,12 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 		exit_nmi(v);
 		break;
 	case SVM_EXIT_INVD:
-		svm_apply(v, vmcb, exit_instruction(v, INSN_INVD), &svm_op_invd);
-		break;
 	case SVM_EXIT_WBINVD:
-		svm_apply(v, vmcb, exit_instruction(v, INSN_WBINVD), &svm_op_wbinvd);
+		/* QEMU 7.2 reports INVD with the WBINVD code: look at the bytes. */
+		if (svm_insn_is(v, vmcb, &svm_op_invd))
+			svm_apply(v, vmcb, exit_instruction(v, INSN_INVD), &svm_op_invd);
+		else
+			svm_apply(v, vmcb, exit_instruction(v, INSN_WBINVD), &svm_op_wbinvd);
 		break;
 	case SVM_EXIT_RDPMC:
 		svm_apply(v, vmcb, exit_instruction(v, INSN_RDPMC), &svm_op_rdpmc);

@@ -48,6 +48,7 @@ void svm_single_step(struct vcpu *v, struct vmcb *vmcb)
 {
 	if (vmcb->rflags & RFLAGS_TF) {
 		vmcb->dr6 |= DR6_BS;
+		write_dr6(vmcb->dr6); /* Bochs: see svm_reflect_exception() */
 		svm_inject_exception(v, X86_EXC_DB, false, 0);
 	}
 }
@@ -120,10 +121,29 @@ void svm_apply(struct vcpu *v, struct vmcb *vmcb, enum insn_action action,
 	}
 }
 
+bool svm_insn_is(struct vcpu *v, struct vmcb *vmcb, const struct svm_opcode *op)
+{
+	struct guest_paging p;
+	struct insn in;
+
+	svm_get_paging(v, &p);
+	return !insn_fetch(v, &p, vmcb->rip, &in) && insn_match(&in, op->bytes, op->len);
+}
+
 void svm_reflect_exception(struct vcpu *v, struct vmcb *vmcb, u8 vector)
 {
-	(void)vmcb;
 	exit_other(v);
+	/* The cause of an intercepted #DB belongs in the guest's DR6. The APM
+	 * has the CPU put it in the VMCB; Bochs 2.7 leaves it in the live
+	 * register and runs the guest on that. Both get the merged value. */
+	if (vector == X86_EXC_DB) {
+		vmcb->dr6 |= read_dr6() & 0x600f;
+		/* Bochs records no cause for a single-step trap at all; with
+		 * TF set and no other cause there is no other explanation. */
+		if (!(vmcb->dr6 & 0x600f) && (vmcb->rflags & RFLAGS_TF))
+			vmcb->dr6 |= DR6_BS;
+		write_dr6(vmcb->dr6);
+	}
 	/* #AC pushes an error code of 0; #DB none (DR6 is already in the VMCB). */
 	svm_inject_exception(v, vector, vector == X86_EXC_AC, 0);
 }
