@@ -9,6 +9,7 @@ run on a thread pool as soon as the steps producing their inputs are done.
 from __future__ import annotations
 
 import json
+import re
 import os
 import shlex
 import subprocess
@@ -43,7 +44,8 @@ class Step:
 
 
 def parse_depfile(path: Path) -> list[Path]:
-    """gcc -MMD output: 'target: dep dep \\\\n dep' -> the deps."""
+    """gcc -MMD output: 'target: dep dep \\\\n dep' -> the deps. Spaces in
+    names are escaped as '\\ ' (and '#' as '\\#', '$' as '$$')."""
     try:
         text = path.read_text()
     except FileNotFoundError:
@@ -51,10 +53,11 @@ def parse_depfile(path: Path) -> list[Path]:
     text = text.replace("\\\n", " ")
     deps = []
     for line in text.splitlines():
-        if ":" not in line:
+        m = re.match(r"(?:\\.|[^:\\])*:(?!\S)", line)   # the target ends at an unescaped ':'
+        if not m:
             continue
-        _, rhs = line.split(":", 1)
-        deps.extend(Path(d) for d in rhs.split())
+        for word in re.findall(r"(?:\\.|[^\s\\])+", line[m.end():]):
+            deps.append(Path(re.sub(r"\\(.)", r"\1", word).replace("$$", "$")))
     return deps
 
 

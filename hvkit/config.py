@@ -28,7 +28,9 @@ SHARED_SIZE_MAX = 16 * MIB       # VM_SHARED_WINDOW in core/vm.h
 WEIGHT_MAX = 100
 CMDLINE_MAX = 255                # START_INFO_CMDLINE_MAX - 1
 HV_RESERVED = 8 * MIB            # hypervisor image, modules, tables
-NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,15}$")
+MACHINE_MEMORY_MIN = 16 * MIB
+MACHINE_MEMORY_MAX = 4 * GIB     # the hypervisor uses RAM below 4 GiB only (core/pmm.c)
+NAME_RE = re.compile(r"[a-z][a-z0-9_-]{0,15}")   # always fullmatch: "$" allows a newline
 
 HV_KEYS = {"trace_exits", "machine", "memory", "crash_test", "tick_us", "slice_us",
            "audit_memory"}
@@ -128,7 +130,7 @@ def _resolve_image(image: str, cfg_path: Path, where: str) -> tuple[Path, str | 
         if not path.is_file():
             raise ConfigError(f"{where}: file {image!r} not found (looked at {path})")
         return path, None
-    if not NAME_RE.match(image) or image not in available_guests():
+    if not NAME_RE.fullmatch(image) or image not in available_guests():
         raise ConfigError(f"{where}: no guest named {image!r}; guests: "
                           + ", ".join(available_guests())
                           + " (or give a path to an ELF file)")
@@ -149,7 +151,7 @@ def _parse_types(data: dict, shown: str) -> dict[str, InstanceType]:
     types = {}
     for name, t in tables.items():
         where = f"{shown}: instance_type.{name}"
-        if not NAME_RE.match(name) or not isinstance(t, dict):
+        if not NAME_RE.fullmatch(name) or not isinstance(t, dict):
             raise ConfigError(f"{where}: use a table named with a-z, 0-9, '_' or '-'")
         _check_keys(t, TYPE_KEYS, where)
         memory = _vm_memory(t.get("memory", "2M"), f"{where}.memory")
@@ -172,7 +174,7 @@ def _parse_vm(i: int, table, cfg_path: Path, types: dict[str, InstanceType]) -> 
         raise ConfigError(f"{where}: must be a table ([[vm]])")
     _check_keys(table, VM_KEYS, where)
     name = _want(table, "name", str, where)
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         raise ConfigError(f"{where}.name: {name!r} is not a valid name; use 1-16 "
                           "characters a-z, 0-9, '_' or '-', starting with a letter")
     image = _want(table, "image", str, where)
@@ -215,7 +217,7 @@ def _parse_shared(data: dict, shown: str, vms: tuple[VmConfig, ...]) -> tuple[Sh
             raise ConfigError(f"{where}: must be a table ([[shared]])")
         _check_keys(t, SHARED_KEYS, where)
         name = _want(t, "name", str, where)
-        if not NAME_RE.match(name) or name in names:
+        if not NAME_RE.fullmatch(name) or name in names:
             raise ConfigError(f"{where}.name: {name!r} must be a unique name of a-z, 0-9, _ or -")
         names.add(name)
         size = parse_size(t.get("size", "4K"), f"{where}.size")
@@ -224,6 +226,9 @@ def _parse_shared(data: dict, shown: str, vms: tuple[VmConfig, ...]) -> tuple[Sh
                               f"multiple of 4K up to {_fmt_size(SHARED_SIZE_MAX)}")
         members = _want(t, "vms", list, where)
         for m in members:
+            if not isinstance(m, str):
+                raise ConfigError(f"{where}.vms: {m!r} is not a VM name; write "
+                                  "vms = [\"a\", \"b\"]")
             if m not in index:
                 raise ConfigError(f"{where}.vms: no VM named {m!r}; VMs: " + ", ".join(index))
         if len(set(members)) != len(members) or len(members) < 2:
@@ -251,6 +256,11 @@ def load(path: Path | str) -> SystemConfig:
     trace = _want(hv, "trace_exits", bool, where, default=False)
     machine = _want(hv, "machine", str, where, default="qemu-tcg-svm")
     memory = parse_size(hv.get("memory", "128M"), f"{where}.memory")
+    if memory % MIB or not MACHINE_MEMORY_MIN <= memory <= MACHINE_MEMORY_MAX:
+        raise ConfigError(f"{where}.memory: {_fmt_size(memory)} is out of range; use a "
+                          f"multiple of 1M from {_fmt_size(MACHINE_MEMORY_MIN)} to "
+                          f"{_fmt_size(MACHINE_MEMORY_MAX)} (the hypervisor uses RAM below "
+                          "4 GiB only)")
     tick_us = _bounded_int(hv, "tick_us", where, 500, 100, 100000)
     slice_us = _bounded_int(hv, "slice_us", where, 2000, tick_us, 1000000)
     audit = _want(hv, "audit_memory", bool, where, default=False)

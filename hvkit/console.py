@@ -31,11 +31,13 @@ from .status import decode_exit, status_name
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][AB012]|\x1b[=>c]|\r")
 
 # name -> pattern; seeing any of them ends the wait with a ConsoleError.
+# Anchored at a line start: a guest's lines start with "[name] ", so no
+# guest can print a line that looks like the hypervisor's own.
 BAD_PATTERNS = {
-    "hypervisor panic": r"hv: PANIC: [^\n]*",
-    "unexpected exit": r"hv: [^\n]*unexpected (?:#VMEXIT|VM exit)[^\n]*",
-    "failed VM entry": r"hv: [^\n]*(?:VMRUN|VM entry) failed[^\n]*",
-    "boot failure": r"hv: boot failed: [^\n]*",
+    "hypervisor panic": r"^hv: PANIC: [^\n]*",
+    "unexpected exit": r"^hv: [^\n]*unexpected (?:#VMEXIT|VM exit)[^\n]*",
+    "failed VM entry": r"^hv: [^\n]*(?:VMRUN|VM entry) failed[^\n]*",
+    "boot failure": r"^hv: boot failed: [^\n]*",
 }
 POWER_OFF_RE = re.compile(r"^hv: power off, status (\d+)$", re.MULTILINE)
 # Emulator log lines worth showing next to a failure (Bochs names failed checks).
@@ -133,7 +135,7 @@ class Console:
         for name, pat in BAD_PATTERNS.items():
             if name in self._allowed:
                 continue
-            m = re.search(pat, window)
+            m = re.search(pat, window, re.MULTILINE)
             if m:
                 self._scanned = len(self.text)
                 self._drain(2.0)  # collect the dump and backtrace that follow

@@ -4,6 +4,7 @@ Each failure is one ImageError line naming the file, the value and the limit.
 """
 from __future__ import annotations
 
+import functools
 import struct
 from pathlib import Path
 
@@ -19,6 +20,22 @@ HV_REGION = (0x100000, 0x1000000)   # hypervisor image: 1 MiB .. 16 MiB
 GUEST_IMAGE_MIN = 0x100000    # VM_IMAGE_MIN_GPA in hv/include/core/vm.h
 PF_X, PF_W = 1, 2
 
+
+
+def _malformed_is_an_image_error(check):
+    """pyelftools parses lazily: a bogus e_phoff or e_shoff raises deep
+    inside any later access, with its own exception types (or struct's).
+    Every such failure becomes one ImageError line naming the file."""
+    @functools.wraps(check)
+    def wrapped(path: Path, *args):
+        try:
+            return check(path, *args)
+        except ImageError:
+            raise
+        except Exception as e:  # ELFError, ELFParseError, struct.error, construct's ...
+            raise ImageError(f"{rel(path)}: malformed ELF ({type(e).__name__}: {e}); "
+                             "rebuild it or check the path in the config") from None
+    return wrapped
 
 
 def _open(path: Path, what: str) -> ELFFile:
@@ -37,6 +54,7 @@ def _loads(elf: ELFFile):
     return [s for s in elf.iter_segments() if s["p_type"] == "PT_LOAD" and s["p_memsz"]]
 
 
+@_malformed_is_an_image_error
 def check_hypervisor(path: Path) -> None:
     what = "hypervisor image"
     elf = _open(path, what)
@@ -70,6 +88,7 @@ def find_multiboot_header(data: bytes) -> int | None:
     return None
 
 
+@_malformed_is_an_image_error
 def check_multiboot(path: Path) -> None:
     what = "multiboot image"
     elf = _open(path, what)
@@ -89,6 +108,7 @@ def check_multiboot(path: Path) -> None:
                          "load segment")
 
 
+@_malformed_is_an_image_error
 def check_guest(path: Path, vm: str | None, memory: int | None) -> None:
     """Any guest image; with memory, also that it fits that VM's memory."""
     what = f"guest image for vm '{vm}'" if vm else "guest image"

@@ -125,8 +125,11 @@ def iso_steps(cfg: SystemConfig, hv_image: Path, modules) -> tuple[list[Step], P
     tree, iso = out_dir / "iso", out_dir / "hv.iso"
     grub_cfg = tree / "boot/grub/grub.cfg"
     write_if_changed(grub_cfg, render("grub.cfg.j2", config=cfg, modules=modules))
+    # Each VM's image under its own name: two images called guest.elf from
+    # different folders must not land on one file (VM names are unique and
+    # need no quoting; grub.cfg quotes them anyway).
     files = [(hv_image, tree / "boot/hv.mb")] + [
-        (path, tree / "boot/guests" / path.name) for path, _ in modules]
+        (path, tree / "boot/vm" / f"{name}.elf") for path, name in modules]
 
     def copy() -> None:
         for src, dst in files:

@@ -15,6 +15,8 @@
 #include <lib/fmt.h>
 
 static u64 region_hpa[START_INFO_SHARED_MAX];
+/* Region names are 1-16 characters (hvkit/config.py): all of them fit. */
+_Static_assert(sizeof(((struct start_info_shared *)0)->name) > 16, "region name field");
 
 int shared_init(void)
 {

@@ -113,3 +113,9 @@ def test_bench_parser_on_captured_log():
     results = bench.parse((DATA / "bench.log").read_text())
     assert set(results) == {"loop_overhead", "null_hypercall", "cpuid"}
     assert all(v > 0 for v in results.values())
+
+
+def test_a_guest_printing_the_panic_text_mid_line_is_not_a_panic(tmp_path):
+    con = replay(tmp_path, "hv: hvkit hypervisor\n[liar] hv: PANIC: not really\n"
+                 "[liar] x hv: VMRUN failed: no\nhv: power off, status 0\n", rc=1)
+    assert con.wait_end() == 0

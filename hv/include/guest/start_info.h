@@ -11,7 +11,7 @@
 
 /* A shared-memory region this VM is a member of (see the config's [[shared]]). */
 struct start_info_shared {
-	char name[16];
+	char name[24];                /* a name of up to 16 characters, NUL-terminated */
 	unsigned long long gpa, size;
 	unsigned int id;              /* for doorbell_ring() and EVENT_DOORBELL() */
 	unsigned int nr_members;
