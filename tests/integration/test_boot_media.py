@@ -24,7 +24,7 @@ def test_iso_command_builds_a_bios_and_uefi_image():
     platforms = re.findall(r"^El Torito boot img : +\d+ +(\w+) +y", report, re.MULTILINE)
     assert platforms == ["BIOS", "UEFI"], report
     cfg = (ROOT / "build/configs/default/iso/boot/grub/grub.cfg").read_text()
-    assert "multiboot2 /boot/hv.mb" in cfg and "module2 /boot/guests/hello.elf hello" in cfg
+    assert "multiboot2 /boot/hv.mb" in cfg and 'module2 "/boot/vm/hello.elf" "hello"' in cfg
 
 
 def test_uefi_firmware_boots_the_iso_through_grub_efi(console_of):
