@@ -13,6 +13,7 @@
 #include <arch/vendor.h>
 #include <core/audit.h>
 #include <core/config.h>
+#include <core/config_check.h>
 #include <core/console.h>
 #include <core/bootinfo.h>
 #include <core/panic.h>
@@ -54,6 +55,8 @@ void hv_main(u32 magic, u32 info_pa)
 		boot_fail("unusable boot information (see above)");
 	if (hv_config.revision != HV_CONFIG_REVISION)
 		boot_fail("config table revision does not match this hypervisor; rebuild");
+	if (config_check())
+		boot_fail("the config table is invalid (see above)");
 
 	pmm_init(bi);
 	hv_log("booted by %s: %u modules, %zu KiB free for VMs and tables", bi->loader,

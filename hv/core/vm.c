@@ -167,10 +167,6 @@ static void vm_create(struct vm *vm, const struct boot_info *bi)
 
 int vm_create_all(const struct boot_info *bi)
 {
-	if (hv_config.nr_vms > VM_MAX) {
-		hv_log("config has %u VMs; this build supports %u", hv_config.nr_vms, VM_MAX);
-		return -1;
-	}
 	nr_vms = hv_config.nr_vms;
 	if (shared_init())
 		return -1;
