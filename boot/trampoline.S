@@ -128,6 +128,8 @@ gdt64_ptr:
 boot_pml4:	.skip 4096
 boot_pdpt:	.skip 4096
 boot_pd:	.skip 4 * 4096
+	.global boot_stack_guard
+boot_stack_guard: .skip 4096		/* unmapped by host_paging_init(): overflow faults */
 boot_stack:	.skip BOOT_STACK_SIZE
 boot_stack_top:
 

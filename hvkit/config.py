@@ -37,7 +37,8 @@ HV_KEYS = {"trace_exits", "machine", "memory", "crash_test", "tick_us", "slice_u
 TYPE_KEYS = {"memory", "weight"}
 SHARED_KEYS = {"name", "size", "vms"}
 RESTART_POLICIES = ("stop", "restart")
-CRASH_TESTS = ("none", "panic", "page_fault", "bad_guest_state", "bad_host_state")
+CRASH_TESTS = ("none", "panic", "page_fault", "bad_guest_state", "bad_host_state",
+               "null_deref", "write_text", "exec_data", "stack_overflow")
 VM_KEYS = {"name", "image", "memory", "cmdline", "type", "weight", "restart", "max_restarts"}
 GUESTS_DIR = ROOT / "guests"
 

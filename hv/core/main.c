@@ -5,6 +5,7 @@
  */
 #include <arch/cpu_state.h>
 #include <arch/gdt.h>
+#include <arch/host_paging.h>
 #include <arch/idt.h>
 #include <arch/pic.h>
 #include <arch/time.h>
@@ -29,13 +30,53 @@ static __noreturn void boot_fail(const char *what)
 	power_off(HV_STATUS_BOOT);
 }
 
+/* Recurses until the guard page under the stack stops it (the depth
+ * comes from memory, so the compiler cannot see that it never ends). */
+static volatile int overflow_limit = 1 << 30;
+static volatile u64 null_page = 8; /* an address in page 0, opaque to the compiler */
+
+__attribute__((noinline)) static int overflow(int depth)
+{
+	volatile u8 frame[256];
+
+	frame[0] = (u8)depth;
+	if (depth >= overflow_limit)
+		return 0;
+	return overflow(depth + 1) + frame[0];
+}
+
+void hv_main(u32 magic, u32 info_pa);
+
 /* The config's crash_test: prove that failures are caught and decoded. */
 static void crash_test(enum crash_test what)
 {
-	if (what == CRASH_TEST_PANIC)
+	static u8 data_code[16] = { 0xc3 }; /* RET, in a data page */
+
+	switch (what) {
+	case CRASH_TEST_PANIC:
 		panic("crash_test: deliberate panic requested by the config");
-	if (what == CRASH_TEST_PAGE_FAULT)
+	case CRASH_TEST_PAGE_FAULT:
 		*(volatile u64 *)0x40000000000ull = 1; /* 4 TiB: not mapped, #PF */
+		break;
+	case CRASH_TEST_NULL_DEREF:
+		hv_log("crash_test: reading through a null pointer");
+		(void)*(volatile u64 *)(uintptr_t)null_page;
+		break;
+	case CRASH_TEST_WRITE_TEXT:
+		hv_log("crash_test: writing to the hypervisor's text");
+		*(volatile u8 *)(uintptr_t)hv_main = 0xcc;
+		break;
+	case CRASH_TEST_EXEC_DATA:
+		hv_log("crash_test: calling code in a data page");
+		((void (*)(void))(uintptr_t)data_code)();
+		break;
+	case CRASH_TEST_STACK_OVERFLOW:
+		hv_log("crash_test: recursing until the boot stack overflows");
+		overflow(0);
+		break;
+	default:
+		break;
+	}
 }
 
 void hv_main(u32 magic, u32 info_pa)
@@ -45,6 +86,7 @@ void hv_main(u32 magic, u32 info_pa)
 	uart_init();
 	gdt_init();
 	idt_init();
+	host_paging_init();
 	pic_mask_all();
 	hv_log("hvkit hypervisor, ABI %u.%u, config '%s' with %u VMs",
 	       HV_ABI_VERSION_MAJOR, HV_ABI_VERSION_MINOR, hv_config.name,

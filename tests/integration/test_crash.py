@@ -63,3 +63,28 @@ def test_bad_vmcb_guest_field_is_decoded(console_of, machine):
         con.expect(r"^hv: vm hello: stopped: VMRUN failed: VMEXIT_INVALID, the VMCB's guest "
                    r"state is inconsistent: EFER.SVME is clear \(APM vol. 2, 15.5.1\)$")
         assert con.wait_end() == 1
+
+
+# The hypervisor's own memory protection (arch/host_paging.h): each broken
+# on purpose, each caught and named.
+PROTECTION = {
+    "null_deref": r"^hv:   read of an unmapped page at 0x8: the NULL page: a null pointer$",
+    "write_text": r"^hv:   write refused by the page's rights at 0x[0-9a-f]+: the hypervisor's "
+                  r"read-only text or data$",
+    "exec_data": r"^hv:   instruction fetch refused by the page's rights at 0x[0-9a-f]+$",
+    "stack_overflow": r"^hv:   last fault address 0x[0-9a-f]+: a stack guard page: a stack "
+                      r"overflow$",
+}
+
+
+@pytest.mark.parametrize("kind", list(PROTECTION))
+def test_host_memory_protection_catches_and_names(console_of, tmp_path, kind):
+    from tests.conftest import write_config
+    cfg = write_config(tmp_path, f'[hypervisor]\ncrash_test = "{kind}"\n'
+                       '[[vm]]\nname = "hello"\nimage = "hello"\n', name=f"crash-{kind}")
+    con = console_of(cfg)
+    with con.allow("hypervisor panic"):
+        con.expect(r"^hv: PANIC: exception (?:#PF page fault|#DF double fault)")
+        con.expect(PROTECTION[kind])
+        con.expect(r"^hv: backtrace #0 0x")
+        assert con.wait_end() == 2

@@ -12,8 +12,17 @@ struct tss64 {
 _Static_assert(sizeof(struct tss64) == 104, "TSS layout");
 
 static struct tss64 tss __aligned(16);
-/* IST stacks: an NMI or a #DF may arrive on any stack, even a broken one. */
-static u8 ist_stacks[IST_COUNT][IST_STACK_SIZE] __aligned(16);
+/* IST stacks: an NMI or a #DF may arrive on any stack, even a broken one.
+ * Each has a guard page below it, which host_paging_init() unmaps. */
+static struct {
+	u8 guard[PAGE_SIZE];
+	u8 stack[IST_STACK_SIZE];
+} ist_stacks[IST_COUNT] __aligned(PAGE_SIZE);
+
+u64 ist_guard_page(unsigned i)
+{
+	return (u64)(uintptr_t)ist_stacks[i].guard;
+}
 static u64 gdt[5] __aligned(16) = {
 	0,
 	0x00af9a000000ffffull, /* 0x08: 64-bit code, DPL 0 */
@@ -31,7 +40,7 @@ void gdt_init(void)
 
 	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
 	for (unsigned i = 0; i < IST_COUNT; i++)
-		tss.ist[i] = (u64)(uintptr_t)&ist_stacks[i][IST_STACK_SIZE];
+		tss.ist[i] = (u64)(uintptr_t)&ist_stacks[i].stack[IST_STACK_SIZE];
 	/* Available 64-bit TSS (type 9), present. */
 	gdt[3] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ull << 40 |
 		 ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;

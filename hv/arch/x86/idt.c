@@ -1,6 +1,7 @@
 /* The hypervisor's IDT: all 32 exception vectors end in a decoded panic. */
 #include <arch/apic.h>
 #include <arch/gdt.h>
+#include <arch/host_paging.h>
 #include <arch/idt.h>
 #include <arch/power.h>
 #include <arch/x86.h>
@@ -95,6 +96,19 @@ void trap_handler(struct trap_frame *f)
 
 	hv_log("PANIC: exception %s (vector %lu, error 0x%lx) at rip 0x%lx",
 	       name, f->vector, f->error, f->rip);
+	if (f->vector == X86_EXC_PF || f->vector == X86_EXC_DF) {
+		u64 cr2 = read_cr2();
+		const char *what = host_paging_explain(cr2);
+
+		/* #PF error code (SDM vol. 3A, 4.7): P, W/R, U/S, RSVD, I/D. */
+		if (f->vector == X86_EXC_PF)
+			hv_log("  %s %s at 0x%lx%s%s", f->error & 16 ? "instruction fetch" :
+			       f->error & 2 ? "write" : "read",
+			       f->error & 1 ? "refused by the page's rights" : "of an unmapped page",
+			       cr2, what ? ": " : "", what ? what : "");
+		else if (what)
+			hv_log("  last fault address 0x%lx: %s", cr2, what);
+	}
 	hv_log("  rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx", f->rax, f->rbx, f->rcx, f->rdx);
 	hv_log("  rsi=%016lx rdi=%016lx rbp=%016lx rsp=%016lx", f->rsi, f->rdi, f->rbp, f->rsp);
 	hv_log("  r8 =%016lx r9 =%016lx r10=%016lx r11=%016lx", f->r8, f->r9, f->r10, f->r11);

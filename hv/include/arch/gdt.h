@@ -19,6 +19,8 @@
 #define IST_STACK_SIZE 8192
 
 void gdt_init(void);
+/* The guard page under IST stack i (0-based), for host_paging_init(). */
+u64 ist_guard_page(unsigned i);
 u64 gdt_base(void);
 u64 tss_base(void);
 

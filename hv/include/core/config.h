@@ -40,6 +40,10 @@ enum crash_test {
 	CRASH_TEST_PAGE_FAULT,       /* a hypervisor #PF after building the VMs */
 	CRASH_TEST_BAD_GUEST_STATE,  /* a VMCS/VMCB guest field the CPU rejects */
 	CRASH_TEST_BAD_HOST_STATE,   /* a VMCS host field the CPU rejects (VMX) */
+	CRASH_TEST_NULL_DEREF,       /* read page 0: not mapped */
+	CRASH_TEST_WRITE_TEXT,       /* write the hypervisor's text: read-only */
+	CRASH_TEST_EXEC_DATA,        /* run code in a data page: NX */
+	CRASH_TEST_STACK_OVERFLOW,   /* recurse into the boot stack's guard page */
 };
 
 struct hv_config {
