@@ -7,6 +7,7 @@
 #include <core/config.h>
 #include <core/console.h>
 #include <core/events.h>
+#include <core/restart.h>
 #include <core/sched.h>
 #include <core/vm.h>
 #include <guest/events.h>
@@ -163,8 +164,12 @@ static void run(struct vm *vm)
 	vm->vcpu.leave = false;
 	vm->stats.runs++;
 	run_start = rdtsc();
-	cpu_state_load(&vm->vcpu.cpu); /* a no-op when it ran last, too */
-	vendor->vcpu_run(&vm->vcpu);
+	if (unlikely(vm->restarting)) {
+		restart_slice(vm, slice_of(vm)); /* its own time, not the others' */
+	} else {
+		cpu_state_load(&vm->vcpu.cpu); /* a no-op when it ran last, too */
+		vendor->vcpu_run(&vm->vcpu);
+	}
 	used = rdtsc() - run_start;
 	running = NULL;
 	vm->stats.cpu_tsc += used;
@@ -176,8 +181,8 @@ static void run(struct vm *vm)
 		rq_push_back(vm);
 	} else if (vm->state == VM_BLOCKED) {
 		vm->slice_used = 0;
-	} else if (vm_maybe_restart(vm)) {
-		rq_push_back(vm);
+	} else {
+		restart_begin(vm); /* if its policy says so: blocked for its back-off */
 	}
 }
 

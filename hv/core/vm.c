@@ -80,8 +80,7 @@ static struct start_info *write_start_info(struct vm *vm)
 	return si;
 }
 
-/* Fills fresh memory and the vCPU: at the first boot and at each restart. */
-static int vm_boot(struct vm *vm)
+int vm_boot(struct vm *vm)
 {
 	struct start_info *si;
 	struct vcpu_boot boot;
@@ -115,27 +114,6 @@ static int vm_boot(struct vm *vm)
 	vm->slice_used = 0;
 	vm->line_len = 0;
 	return 0;
-}
-
-bool vm_maybe_restart(struct vm *vm)
-{
-	if (!vm->faulted || vm->cfg->restart != RESTART_RESTART)
-		return false;
-	if (vm->stats.restarts >= vm->cfg->max_restarts) {
-		hv_log("vm %s: not restarted: it already was %u times (max_restarts)",
-		       vm->cfg->name, vm->cfg->max_restarts);
-		return false;
-	}
-	vm->stats.restarts++;
-	hv_log("vm %s: restarting (%lu of at most %u)", vm->cfg->name, vm->stats.restarts,
-	       vm->cfg->max_restarts);
-	memset(phys_to_virt(vm->mem_hpa), 0, vm->mem_size);
-	vm->faulted = false;
-	vm->fault[0] = '\0';
-	vm->state = VM_RUNNABLE;
-	if (vm_boot(vm))
-		return false; /* vm_boot stopped it again, saying why */
-	return true;
 }
 
 static void vm_create(struct vm *vm, const struct boot_info *bi)

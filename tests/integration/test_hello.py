@@ -43,8 +43,8 @@ def test_readme_run_command(tmp_path):
                and "-kernel build/configs/default/hv.mb" in l for l in out)
     assert "[hello] Hello from hello! hypercall ABI 1.1, 2048 KiB of memory, cmdline 'greeting=world'" in out
     assert "[ping] PASS pingpong: 1000 messages of 240 bytes, every byte checked both ways" in out
-    assert "hv: vm crashy: restarting (2 of at most 3)" in out
-    assert "[crashy] boot 3: running normally after 2 restarts" in out
+    assert "hv: vm crashy: restarting (2 of at most 3) in 2 ms" in out
+    assert "[crashy] boot 3: running normally after 2 restarts, memory of boot 1 gone" in out
     assert any(re.fullmatch(r"\[worker-3\] share: [\d.]+% of 300 ms", l) for l in out)
     assert "hv: statistics (CPU time from the TSC; exits by kind):" in out
     assert out[-1] == "hypervisor status: OK (0)"
@@ -88,4 +88,4 @@ def test_demo_on_a_terminal_colors_each_vms_prefix():
     assert child.exitstatus == 0, out
     for name in ("hello", "ping", "crashy", "worker-3"):
         assert f"\x1b[{vm_color(name)}m[{name}]\x1b[0m " in out
-    assert "\x1b[33mhv: vm crashy: restarting (1 of at most 3)\x1b[0m" in out
+    assert "\x1b[33mhv: vm crashy: restarting (1 of at most 3) in 1 ms\x1b[0m" in out

@@ -97,6 +97,8 @@ struct vm {
 	struct vm *rq_next, *rq_prev;
 	u64 slice_used;      /* TSC ticks of its current slice used up */
 	u64 wake_tsc;        /* blocked in sleep until this TSC; 0 if not */
+	bool restarting;     /* its slices scrub its memory (core/restart.c) */
+	u64 scrubbed;        /* bytes of its memory cleared so far */
 
 	/* Events (core/events.c) */
 	struct event_page *events; /* its event page, in its own memory */
@@ -128,8 +130,9 @@ void vm_exit(struct vm *vm, int code);
 struct boot_info;
 int vm_create_all(const struct boot_info *bi);
 
-/* The config's restart policy after a fault: true if vm was restarted. */
-bool vm_maybe_restart(struct vm *vm);
+/* Fills the VM's (clean) memory and its vCPU from its image: at the first
+ * boot and at each restart (core/restart.c). 0, or -1 with the VM stopped. */
+int vm_boot(struct vm *vm);
 
 extern struct vm vms[VM_MAX];
 extern unsigned nr_vms;
