@@ -33,10 +33,24 @@ struct out_buf {
 	unsigned len;
 };
 
+/* console_write may take less while the console is busy (ABI 1.2):
+ * sleep about a tick, which drains some of it, and write the rest. */
+#define CONSOLE_RETRY_US 500
 static void flush(struct out_buf *o)
 {
-	if (o->len)
-		hv_console_write(o->buf, o->len);
+	const char *p = o->buf;
+	unsigned left = o->len;
+
+	while (left) {
+		long n = hv_console_write(p, left);
+
+		if (n < 0)
+			break;
+		if (n == 0)
+			hv_sleep(CONSOLE_RETRY_US);
+		p += n;
+		left -= (unsigned)n;
+	}
 	o->len = 0;
 }
 

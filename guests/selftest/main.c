@@ -20,16 +20,36 @@ static void t_abi_version(void)
 
 static char big[HV_CONSOLE_WRITE_MAX + 1];
 
+/* All of buf, in as many calls as the console needs (ABI 1.2); the
+ * number of calls, or -1 on an error. */
+static long write_all(const char *buf, unsigned long len)
+{
+	long calls = 0;
+
+	while (len) {
+		long n = hv_console_write(buf, len);
+
+		calls++;
+		if (n < 0 || (unsigned long)n > len)
+			return -1;
+		if (!n)
+			hv_sleep(500);
+		buf += n;
+		len -= (unsigned long)n;
+	}
+	return calls;
+}
+
 static void t_console_write(void)
 {
 	static const char msg[] = "console_write: line one\nconsole_write: line two\n";
 
-	CHECK_EQ(hv_console_write(msg, sizeof(msg) - 1), (long)sizeof(msg) - 1);
+	CHECK(write_all(msg, sizeof(msg) - 1) >= 1);
 	CHECK_EQ(hv_console_write(msg, 0), 0);
 	/* The largest buffer accepted: 32 lines of 128 bytes. */
 	for (int i = 0; i < HV_CONSOLE_WRITE_MAX; i++)
 		big[i] = i % 128 == 127 ? '\n' : "console_write: max-size buffer "[i % 128 % 31];
-	CHECK_EQ(hv_console_write(big, HV_CONSOLE_WRITE_MAX), HV_CONSOLE_WRITE_MAX);
+	CHECK(write_all(big, HV_CONSOLE_WRITE_MAX) >= 1);
 }
 
 static void t_console_bad_args(void)

@@ -1,18 +1,20 @@
-/* The shared serial console; see core/console.h. */
-#include <arch/uart.h>
+/* The shared serial console; see core/console.h. Output goes through
+ * the ring of core/console_ring.h. */
 #include <core/console.h>
+#include <core/console_ring.h>
 #include <core/vm.h>
 #include <lib/fmt.h>
+#include <lib/string.h>
 
-static void uart_sink(void *ctx, char c)
+static void ring_sink(void *ctx, char c)
 {
 	(void)ctx;
-	uart_putc(c);
+	console_put(c);
 }
 
 int vprintk(const char *fmt, va_list ap)
 {
-	return fmt_vformat(uart_sink, NULL, fmt, ap);
+	return fmt_vformat(ring_sink, NULL, fmt, ap);
 }
 
 int printk(const char *fmt, ...)
@@ -34,7 +36,7 @@ void hv_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	vprintk(fmt, ap);
 	va_end(ap);
-	uart_putc('\n');
+	console_put('\n');
 }
 
 void console_vm_flush(struct vm *vm)
@@ -43,28 +45,40 @@ void console_vm_flush(struct vm *vm)
 		return;
 	printk("[%s] ", vm->cfg->name);
 	for (unsigned i = 0; i < vm->line_len; i++)
-		uart_putc(vm->line[i]);
-	uart_putc('\n');
+		console_put(vm->line[i]);
+	console_put('\n');
 	vm->line_len = 0;
 }
 
-void console_vm_write(struct vm *vm, const char *buf, size_t len)
+/* Whether the ring takes the VM's line now: its name, the line, CR LF. */
+static bool line_fits(const struct vm *vm)
+{
+	return console_ring_free() >= strlen(vm->cfg->name) + vm->line_len + 8;
+}
+
+size_t console_vm_write(struct vm *vm, const char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		char c = buf[i];
 
 		if (c == '\n') {
+			if (!line_fits(vm))
+				return i; /* the rest once the ring has drained */
 			/* An empty line is still a line: keep it visible. */
 			if (!vm->line_len)
 				vm->line[vm->line_len++] = ' ';
 			console_vm_flush(vm);
 			continue;
 		}
+		if (vm->line_len == VM_LINE_MAX) {
+			if (!line_fits(vm))
+				return i;
+			console_vm_flush(vm);
+		}
 		/* Guests may send anything; keep the console printable. */
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			c = '?';
 		vm->line[vm->line_len++] = c;
-		if (vm->line_len == VM_LINE_MAX)
-			console_vm_flush(vm);
 	}
+	return len;
 }

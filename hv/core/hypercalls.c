@@ -37,8 +37,7 @@ long hc_console_write(struct vcpu *v, u64 buf, u64 len)
 	p = vm_gpa_to_hva(v->vm, buf, len);
 	if (!p)
 		return -HV_EFAULT;
-	console_vm_write(v->vm, p, len);
-	return (long)len;
+	return (long)console_vm_write(v->vm, p, len);
 }
 
 long hc_vm_exit(struct vcpu *v, u64 code)

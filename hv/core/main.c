@@ -16,6 +16,7 @@
 #include <core/config.h>
 #include <core/config_check.h>
 #include <core/console.h>
+#include <core/console_ring.h>
 #include <core/bootinfo.h>
 #include <core/panic.h>
 #include <core/pmm.h>
@@ -121,6 +122,7 @@ void hv_main(u32 magic, u32 info_pa)
 
 	crash_test(hv_config.crash_test);
 	sched_run();
+	console_sync(); /* the tables below, at once */
 	stats_print();
 	power_off(report_print());
 }

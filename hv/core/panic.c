@@ -1,6 +1,7 @@
 /* panic() and the frame-pointer backtrace; see core/panic.h. */
 #include <arch/power.h>
 #include <core/console.h>
+#include <core/console_ring.h>
 #include <core/panic.h>
 
 /* Frame pointers are only trusted inside the hypervisor's own image. */
@@ -32,6 +33,7 @@ __noreturn void panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	console_sync(); /* what was queued, then the panic, synchronously */
 	printk("hv: PANIC: ");
 	va_start(ap, fmt);
 	vprintk(fmt, ap);

@@ -6,6 +6,7 @@
 #include <arch/x86.h>
 #include <core/config.h>
 #include <core/console.h>
+#include <core/console_ring.h>
 #include <core/events.h>
 #include <core/restart.h>
 #include <core/sched.h>
@@ -91,6 +92,7 @@ void sched_tick(struct vcpu *v)
 {
 	u64 now = rdtsc();
 
+	console_drain(CONSOLE_DRAIN_TICK);
 	wake_timed(now);
 	/* The running VM's slice is over: back to the end of the queue. */
 	if (v && v->vm->slice_used + (now - run_start) >= slice_of(v->vm))
@@ -152,6 +154,7 @@ static bool any_alive(void)
 /* Nothing to run: sleep until the next timer interrupt. */
 static void idle(void)
 {
+	console_drain(CONSOLE_RING_SIZE); /* nobody waits for the CPU */
 	asm volatile("sti; hlt; cli" ::: "memory");
 	sched_tick(NULL);
 }
@@ -188,6 +191,7 @@ static void run(struct vm *vm)
 
 void sched_run(void)
 {
+	console_buffer();
 	for (unsigned i = 0; i < nr_vms; i++)
 		if (vms[i].state == VM_RUNNABLE)
 			rq_push_back(&vms[i]);

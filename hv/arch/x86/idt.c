@@ -6,6 +6,7 @@
 #include <arch/power.h>
 #include <arch/x86.h>
 #include <core/console.h>
+#include <core/console_ring.h>
 #include <core/panic.h>
 
 struct idt_gate {
@@ -91,6 +92,7 @@ void trap_handler(struct trap_frame *f)
 {
 	if (host_event(f))
 		return;
+	console_sync();
 	const char *name = f->vector < 32 && exception_names[f->vector]
 		? exception_names[f->vector] : "reserved";
 

@@ -3,6 +3,7 @@
 #include <arch/uart.h>
 #include <arch/x86.h>
 #include <core/console.h>
+#include <core/console_ring.h>
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4
 #define BOCHS_SHUTDOWN_PORT 0x8900
@@ -13,6 +14,7 @@ __noreturn void power_off(unsigned status)
 
 	/* The console channel of the verdict; Bochs has no other. */
 	hv_log("power off, status %u", status);
+	console_sync();
 	uart_drain();
 	outl(QEMU_DEBUG_EXIT_PORT, status);
 	/* Still here: not QEMU with isa-debug-exit. Bochs reads this string. */

@@ -34,6 +34,16 @@ void uart_putc(char c)
 	outb(COM1 + UART_THR, (u8)c);
 }
 
+bool uart_ready(void)
+{
+	return inb(COM1 + UART_LSR) & LSR_THRE;
+}
+
+void uart_send(u8 b)
+{
+	outb(COM1 + UART_THR, b);
+}
+
 void uart_drain(void)
 {
 	while (!(inb(COM1 + UART_LSR) & LSR_TEMT))

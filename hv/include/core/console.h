@@ -16,8 +16,10 @@ int vprintk(const char *fmt, va_list ap);
 /* One hypervisor message line: "hv: " + text + "\n". */
 void hv_log(const char *fmt, ...) __printf(1, 2);
 
-/* Appends guest bytes to vm's line buffer; complete lines go out prefixed. */
-void console_vm_write(struct vm *vm, const char *buf, size_t len);
+/* Appends guest bytes to vm's line buffer; complete lines go out prefixed.
+ * Returns the bytes taken: fewer than len while the output ring is too
+ * full for the next line (core/console_ring.h). */
+size_t console_vm_write(struct vm *vm, const char *buf, size_t len);
 /* Emits a VM's unfinished line, e.g. when the VM stops. */
 void console_vm_flush(struct vm *vm);
 
