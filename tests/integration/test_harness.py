@@ -44,20 +44,51 @@ def test_bochs_opens_no_network_port(console_of):
     assert "com1: enabled=1, mode=term, dev=/dev/pts/" in (con.run_dir / "bochsrc").read_text()
 
 
+def _cpu_has_virtualization() -> bool:
+    """Read /proc/cpuinfo here, not through hvkit: the test must not ask the
+    code under test for the truth it checks."""
+    flags = next((l.split(":", 1)[1].split() for l in open("/proc/cpuinfo")
+                  if l.startswith("flags")), [])
+    return "vmx" in flags or "svm" in flags
+
+
 def test_doctor_tells_the_truth_about_this_host():
     r = subprocess.run([sys.executable, "build.py", "doctor"], cwd=ROOT, capture_output=True,
                        text=True, timeout=300)
     out = r.stdout
-    has_virt = bool(host.cpu_flags() & {"vmx", "svm"})
+    has_virt = _cpu_has_virtualization()
     assert re.search(rf"^  \[{'ok' if has_virt else 'NO'}\] CPU virtualization: ", out, re.MULTILINE), out
     if not has_virt:
         assert "fix: on bare metal enable VT-x/AMD-V in the firmware setup" in out
-    kvm_line = next(l for l in out.splitlines() if "] KVM runs the hypervisor:" in l)
-    kvm_ok = host.kvm_nested_problem() is None
-    assert kvm_line.startswith("  [ok]" if kvm_ok else "  [NO]"), kvm_line
-    for m in machines.load_all().values():
-        why = machines.unmet_need(m)
-        assert f"  {m.name:<14} {'ready' if not why else 'cannot run: ' + why}" in out
+        # Without VT-x/AMD-V nothing can run the hypervisor under KVM.
+        assert re.search(r"^  \[NO\] KVM runs the hypervisor: ", out, re.MULTILINE), out
+        assert re.search(r"^  kvm +cannot run: ", out, re.MULTILINE), out
     for tool in ("QEMU", "Bochs", "GRUB ISO tools", "gcc"):
-        assert re.search(rf"^  \[(ok|NO)\] {tool}: ", out, re.MULTILINE)
-    assert r.returncode == (0 if machines.unmet_need(machines.get("qemu-tcg-svm")) is None else 1)
+        assert re.search(rf"^  \[ok\] {tool}: ", out, re.MULTILINE), out  # CI installs them
+    assert re.search(r"^  qemu-tcg-svm +ready$", out, re.MULTILINE), out
+    assert r.returncode == 0
+
+
+def test_doctor_names_what_is_missing_and_how_to_fix_it(tmp_path):
+    """A host without QEMU and Bochs: PATH is this one's minus those two."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for d in os.environ["PATH"].split(os.pathsep):
+        if not os.path.isdir(d):
+            continue
+        for name in os.listdir(d):
+            if name.startswith(("qemu-system", "bochs")) or (bin_dir / name).exists():
+                continue
+            (bin_dir / name).symlink_to(os.path.join(d, name))
+    env = dict(os.environ, PATH=str(bin_dir))
+    r = subprocess.run([sys.executable, "build.py", "doctor"], cwd=ROOT, capture_output=True,
+                       text=True, timeout=300, env=env)
+    out = r.stdout
+    assert re.search(r"^  \[NO\] QEMU: qemu-system-x86_64 not found\n +fix: sudo apt-get install "
+                     r"qemu-system-x86$", out, re.MULTILINE), out
+    assert re.search(r"^  \[NO\] Bochs: not found\n +fix: sudo apt-get install bochs ", out,
+                     re.MULTILINE), out
+    assert re.search(r"^  qemu-tcg-svm +cannot run: qemu-system-x86_64 is not installed "
+                     r"\(apt-get install qemu-system-x86\)$", out, re.MULTILINE), out
+    assert re.search(r"^  bochs-vmx +cannot run: bochs is not installed", out, re.MULTILINE), out
+    assert r.returncode == 1        # the default machine cannot run
