@@ -217,27 +217,11 @@ static void compare(const struct regs *got, const struct regs *want, const char 
 		printf("state wrong %s\n", when);
 }
 
-static uint64_t arg(const char *cmdline, const char *key, uint64_t dflt)
-{
-	const char *p = cmdline;
-	size_t n = strlen(key);
-
-	for (; *p; p++)
-		if (!strncmp(p, key, n) && p[n] == '=' && (p == cmdline || p[-1] == ' ')) {
-			uint64_t v = 0;
-
-			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
-				v = v * 10 + (uint64_t)(*p - '0');
-			return v;
-		}
-	return dflt;
-}
-
 int main(const struct start_info *si)
 {
 	static struct regs want, got;
-	uint64_t seed = arg(si->cmdline, "seed", 1) + si->boot_count * 2;
-	uint64_t rounds = arg(si->cmdline, "rounds", 20);
+	uint64_t seed = cmdline_number(si, "seed", 1) + si->boot_count * 2;
+	uint64_t rounds = cmdline_number(si, "rounds", 20);
 
 	features();
 	reset_regs(&want);
@@ -259,7 +243,7 @@ int main(const struct start_info *si)
 		printf("FAIL cpustate: %d mismatches\n", failures);
 		return 1;
 	}
-	if (si->boot_count == 1 && arg(si->cmdline, "crash", 0)) {
+	if (si->boot_count == 1 && cmdline_number(si, "crash", 0)) {
 		printf("boot 1 done: crashing on purpose to be restarted\n");
 		*(volatile uint64_t *)0x3ff00000 = 1;
 	}

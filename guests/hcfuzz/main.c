@@ -204,25 +204,10 @@ static int witness(uint64_t fuzzers)
 	return 0;
 }
 
-static uint64_t num(const char *key, uint64_t dflt)
-{
-	size_t n = strlen(key);
-
-	for (const char *p = si->cmdline; *p; p++)
-		if (!strncmp(p, key, n) && p[n] == '=') {
-			uint64_t v = 0;
-
-			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
-				v = v * 10 + (uint64_t)(*p - '0');
-			return v;
-		}
-	return dflt;
-}
-
 int main(const struct start_info *start)
 {
 	si = start;
 	if (!strncmp(si->cmdline, "witness", 7))
-		return witness(num("fuzzers", 0));
-	return fuzz(num("seed", 1), num("calls", 100000));
+		return witness(cmdline_number(si, "fuzzers", 0));
+	return fuzz(cmdline_number(si, "seed", 1), cmdline_number(si, "calls", 100000));
 }

@@ -5,25 +5,10 @@
  */
 #include <guest.h>
 
-static uint64_t arg(const char *cmdline, const char *key, uint64_t dflt)
-{
-	size_t n = strlen(key);
-
-	for (const char *p = cmdline; *p; p++)
-		if (!strncmp(p, key, n) && p[n] == '=') {
-			uint64_t v = 0;
-
-			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
-				v = v * 10 + (uint64_t)(*p - '0');
-			return v;
-		}
-	return dflt;
-}
-
 int main(const struct start_info *si)
 {
-	uint64_t sleep_ms = arg(si->cmdline, "sleep_ms", 0);
-	uint64_t timer_ms = arg(si->cmdline, "timer_ms", 0), ticks = arg(si->cmdline, "ticks", 3);
+	uint64_t sleep_ms = cmdline_number(si, "sleep_ms", 0);
+	uint64_t timer_ms = cmdline_number(si, "timer_ms", 0), ticks = cmdline_number(si, "ticks", 3);
 	uint64_t t0 = rdtsc();
 
 	if (sleep_ms)

@@ -81,3 +81,19 @@ int puts(const char *s)
 {
 	return printf("%s\n", s);
 }
+
+uint64_t cmdline_number(const struct start_info *si, const char *key, uint64_t dflt)
+{
+	const char *cmdline = si->cmdline;
+	size_t n = strlen(key);
+
+	for (const char *p = cmdline; *p; p++)
+		if (!strncmp(p, key, n) && p[n] == '=' && (p == cmdline || p[-1] == ' ')) {
+			uint64_t v = 0;
+
+			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
+				v = v * 10 + (uint64_t)(*p - '0');
+			return v;
+		}
+	return dflt;
+}

@@ -42,6 +42,9 @@ void events_unmask(void);
 uint64_t events_pending(void);
 uint64_t events_wait(uint64_t bits);
 
+/* The number after "key=" in the command line (a word of its own), or dflt. */
+uint64_t cmdline_number(const struct start_info *si, const char *key, uint64_t dflt);
+
 /* The shared region of this name (see the config's [[shared]]), or NULL. */
 const struct start_info_shared *shared_find(const struct start_info *si, const char *name);
 
