@@ -80,6 +80,14 @@ void svm_reflect_exception(struct vcpu *v, struct vmcb *vmcb, u8 vector);
 bool svm_insn_is(struct vcpu *v, struct vmcb *vmcb, const struct svm_opcode *op);
 void svm_cr4_write(struct vcpu *v, struct vmcb *vmcb);
 
+/* The EVENTINJ of the next entry after an exit: an event whose delivery
+ * the exit interrupted goes in again (APM vol. 2, 15.7.2; EXITINTINFO has
+ * EVENTINJ's format); a handler that injects something replaces it. */
+static inline u64 svm_event_after_exit(const struct vmcb *vmcb)
+{
+	return vmcb->exitintinfo & SVM_EVTINJ_VALID ? vmcb->exitintinfo : 0;
+}
+
 /* svm_check.c: the rule a VMCB breaks (APM vol. 2, 15.5.1), or NULL. */
 const char *svm_vmcb_check(const struct vmcb *vmcb);
 

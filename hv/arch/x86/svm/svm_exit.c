@@ -228,10 +228,7 @@ void svm_vcpu_run(struct vcpu *v)
 		svm_vmrun(v->vendor_pa, v);
 		v->gpr[GPR_RAX] = vmcb->rax;
 		vmcb->tlb_control = SVM_TLB_CONTROL_DO_NOTHING;
-		/* Delivered, or interrupted by the exit and reported in
-		 * EXITINTINFO: then it goes in again (APM vol. 2, 15.7.2); a
-		 * handler that injects something else replaces it. */
-		vmcb->eventinj = vmcb->exitintinfo & SVM_EVTINJ_VALID ? vmcb->exitintinfo : 0;
+		vmcb->eventinj = svm_event_after_exit(vmcb);
 		v->vm->stats.exits++;
 		if (unlikely(hv_config.trace_exits))
 			hv_log("vm %s: exit %s info1 0x%lx info2 0x%lx rip 0x%lx", v->vm->cfg->name,

@@ -55,6 +55,8 @@ extern u64 vmx_msr_bitmap_pa;
 /* The preemption timer's reload value (one tick), 0 when not in use. */
 extern u32 vmx_preemption_ticks;
 
+/* Host-side unit tests (tests/unit/c/) provide a VMCS in memory instead. */
+#ifndef VMX_VMCS_IN_MEMORY
 static inline u64 vmread(u64 field)
 {
 	u64 v;
@@ -71,6 +73,7 @@ static inline bool vmwrite(u64 field, u64 value)
 	asm volatile("vmwrite %2, %1; setna %0" : "=q"(fail) : "r"(field), "rm"(value) : "cc");
 	return !fail;
 }
+#endif
 
 static inline bool vmx_on(u64 pa)
 {
