@@ -353,6 +353,7 @@ static const struct selftest {
 	{ "user_hypercall", t_user_hypercall },
 	{ "event_rflags", t_event_rflags },
 	{ "fault_hlt_noevt", t_fault_hlt_noevt },
+	{ "alignment_check", t_alignment_check },
 	{ "fault_shared", t_fault_shared },
 };
 

@@ -277,3 +277,41 @@ void t_fault_hlt_noevt(void)
 	asm volatile("sti; hlt");
 	CHECK(!"woken without an enabled event");
 }
+
+/* #AC at CPL 3 reaches the guest's handler, through the hypervisor. */
+static volatile uint64_t ac_vector = ~0ull, ac_error = ~0ull;
+
+static bool on_alignment_check(struct trap_frame *f)
+{
+	ac_vector = f->vector;
+	ac_error = f->error;
+	f->rip = (uint64_t)(uintptr_t)user_return; /* leave user mode from there */
+	return true;
+}
+
+static void misaligned_in_user_mode(void *p)
+{
+	asm volatile("pushfq; orq $0x40000, (%%rsp); popfq\n"  /* RFLAGS.AC */
+		     "movl 1(%0), %%eax" : : "r"(p) : "rax", "memory");
+	user_return();
+}
+
+void t_alignment_check(void)
+{
+	static uint8_t buf[16] __attribute__((aligned(16)));
+	struct hv_vm_stats before, after;
+	uint64_t cr0;
+
+	traps_install();
+	trap_set_handler(17, on_alignment_check);
+	asm volatile("mov %%cr0, %0" : "=r"(cr0));
+	asm volatile("mov %0, %%cr0" : : "r"(cr0 | (1ull << 18)));  /* CR0.AM */
+	hv_vm_stats(&before, sizeof(before));
+	user_run(misaligned_in_user_mode, buf);
+	hv_vm_stats(&after, sizeof(after));
+	CHECK_EQ(ac_vector, 17);
+	CHECK_EQ(ac_error, 0);
+	/* Intercepted and reflected: the exit shows in the statistics. */
+	CHECK(after.exits_by_kind[EXIT_KIND_OTHER] > before.exits_by_kind[EXIT_KIND_OTHER]);
+	trap_set_handler(17, NULL);
+}

@@ -12,5 +12,6 @@ void t_user_hypercall(void);
 void t_event_rflags(void);
 void t_hc_page_bad(void);
 void t_fault_hlt_noevt(void);
+void t_alignment_check(void);
 
 #endif
