@@ -15,7 +15,7 @@ from pathlib import Path
 from . import ROOT, bench, config, launch, machines, project, rel
 from .colors import colorize
 from .console import BAD_PATTERNS
-from .errors import HvkitError
+from .errors import HvkitError, UsageError
 
 USAGE_EXAMPLES = """\
 examples:
@@ -140,16 +140,35 @@ def cmd_docs(args) -> int:
     return 0
 
 
+def _pytest_targets(pytest_args: list[str]) -> bool:
+    """Whether the arguments name tests (a path, maybe with ::node): those
+    then replace the default `tests`, as they would for pytest itself."""
+    return any(not a.startswith("-") and (ROOT / a.split("::")[0]).exists()
+               for a in pytest_args)
+
+
 def cmd_test(args) -> int:
+    extra = [a for a in args.pytest_args if a != "--"] if args.pytest_args[:1] == ["--"] \
+        else list(args.pytest_args)
+    default = [] if _pytest_targets(extra) else ["tests"]
     cmd = [sys.executable, "-m", "pytest", "-n", str(args.jobs), "--dist", "loadgroup",
-           "-ra", "tests", *args.pytest_args]
+           "-ra", *default, *extra]
     print(f"Running tests with: $ {shlex.join(cmd)}", flush=True)
     rc = subprocess.call(cmd, cwd=ROOT)
     return rc
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are tool errors: one line and exit status 100 (the
+    statuses 0-3 belong to the hypervisor), not argparse's 2."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see: python3 build.py {self.prog.split()[-1]} --help)"
+                         if " " in self.prog else f"{message} (see: python3 build.py --help)")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="build.py", epilog=USAGE_EXAMPLES,
+    p = _Parser(prog="build.py", epilog=USAGE_EXAMPLES,
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 description="Build, boot, test and measure the hvkit hypervisor.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -188,14 +207,21 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("-j", "--jobs", type=int, default=max(2, os.cpu_count() or 2),
                    help="parallel test workers")
     t.add_argument("pytest_args", nargs=argparse.REMAINDER,
-                   help="passed on to pytest, e.g. -k hello")
+                   help="passed on to pytest as they are: -k EXPR, -x, -m MARK, --lf, paths "
+                   "(a path replaces the default `tests`)")
     t.set_defaults(func=cmd_test)
     return p
 
 
 def main(argv: list[str]) -> int:
-    args = parser().parse_args(argv)
     try:
+        if argv[:1] == ["test"]:
+            # Every pytest option passes through, including the ones
+            # argparse would take for its own (-k, -x, -m ...).
+            args, rest = parser().parse_known_args(argv)
+            args.pytest_args = [*rest, *args.pytest_args]
+        else:
+            args = parser().parse_args(argv)
         return args.func(args)
     except HvkitError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -29,3 +29,7 @@ class MachineError(HvkitError):
 
 class RunError(HvkitError):
     """The emulator could not be started or the run failed."""
+
+
+class UsageError(HvkitError):
+    """The command line is wrong (argparse's own errors end up here too)."""
