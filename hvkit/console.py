@@ -183,6 +183,13 @@ class Console:
                     return m
                 raise self.error(f"emulator ended before {pattern!r} was seen")
 
+    def vm(self, name: str) -> "VmView":
+        """A view of one VM's lines ("[name] ..." with the prefix removed),
+        with a cursor of its own: con.vm("a").expect(...) does not depend on
+        how a's lines interleave with other VMs', and still fails at once on
+        the bad patterns of the whole console."""
+        return VmView(self, name)
+
     @contextlib.contextmanager
     def timeout(self, seconds: float):
         """with console.timeout(60): ... -- the only way to change it."""
@@ -290,3 +297,42 @@ class Console:
         for f in (self._log, self._screen):
             if f and not f.closed:
                 f.close()
+
+
+class VmView:
+    """One VM's console lines, from Console.vm(name)."""
+
+    def __init__(self, con: Console, name: str):
+        self.con = con
+        self.name = name
+        self.prefix = f"[{name}] "
+        self.pos = 0                 # in self.text
+
+    @property
+    def text(self) -> str:
+        """This VM's lines so far, without their "[name] " prefix."""
+        return "".join(l[len(self.prefix):] + "\n" for l in self.con.text.splitlines()
+                       if l.startswith(self.prefix))
+
+    def expect(self, pattern: str) -> re.Match:
+        """Waits for a regex (multiline) in this VM's lines, after what this
+        view already consumed; the console's timeout and bad patterns apply."""
+        rx = re.compile(pattern, re.MULTILINE)
+        con = self.con
+        deadline = time.monotonic() + con.timeout_s
+        while True:
+            con._check_bad()
+            m = rx.search(self.text, self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            if time.monotonic() >= deadline:
+                raise con.error(f"timeout: vm {self.name}: {pattern!r} not seen within "
+                                f"{con.timeout_s:g} s")
+            if not con._read(deadline):
+                con._check_bad()
+                m = rx.search(self.text, self.pos)
+                if m:
+                    self.pos = m.end()
+                    return m
+                raise con.error(f"emulator ended before vm {self.name} printed {pattern!r}")

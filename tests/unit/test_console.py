@@ -119,3 +119,29 @@ def test_a_guest_printing_the_panic_text_mid_line_is_not_a_panic(tmp_path):
     con = replay(tmp_path, "hv: hvkit hypervisor\n[liar] hv: PANIC: not really\n"
                  "[liar] x hv: VMRUN failed: no\nhv: power off, status 0\n", rc=1)
     assert con.wait_end() == 0
+
+
+INTERLEAVED = ("hv: hvkit hypervisor\n[b] two\n[a] one\n[b] four\n[a] three\n[ab] not a\n"
+               "[a] five\nhv: power off, status 0\n")
+
+
+def test_per_vm_views_have_their_own_cursors(tmp_path):
+    con = replay(tmp_path, INTERLEAVED, rc=1)
+    a, b = con.vm("a"), con.vm("b")
+    assert a.expect(r"^one$") and a.expect(r"^three$")   # a's order, whatever b printed
+    assert b.expect(r"^two$") and b.expect(r"^four$")
+    assert a.expect(r"^five$")
+    assert a.text == "one\nthree\nfive\n"                # "[ab] ..." is another VM
+    assert con.wait_end() == 0
+
+
+def test_a_view_still_fails_at_once_on_a_bad_pattern(tmp_path):
+    con = replay(tmp_path, "[a] one\nhv: PANIC: boom\n[a] two\n", rc=5)
+    with pytest.raises(ConsoleError, match=r"^bad pattern \(hypervisor panic\): hv: PANIC: boom"):
+        con.vm("a").expect(r"^never$")
+
+
+def test_a_view_names_its_vm_when_the_emulator_ends(tmp_path):
+    con = replay(tmp_path, "[a] one\nhv: power off, status 0\n", rc=1)
+    with pytest.raises(ConsoleError, match=r"emulator ended before vm a printed 'two'"):
+        con.vm("a").expect("two")
