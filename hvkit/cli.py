@@ -6,16 +6,31 @@ a single 'error: ...' line and an exit code.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import shlex
 import subprocess
 import sys
 from pathlib import Path
 
-from . import ROOT, bench, config, launch, machines, project, rel
+from . import ROOT, rel
 from .colors import colorize
-from .console import BAD_PATTERNS
 from .errors import HvkitError, UsageError
+
+
+class _Stage:
+    """A stage module, imported when a command first uses it: `--help` and
+    argument errors need none of them (pexpect, jinja2, pyelftools ...)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr):
+        return getattr(importlib.import_module(f"hvkit.{self._name}"), attr)
+
+
+bench, config, console, launch, machines, project = (
+    _Stage(n) for n in ("bench", "config", "console", "launch", "machines", "project"))
 
 USAGE_EXAMPLES = """\
 examples:
@@ -69,7 +84,7 @@ def _boot_and_wait(spec: launch.RunSpec, timeout: float) -> int:
     echo = (lambda line: print(colorize(line))) if sys.stdout.isatty() else print
     con = launch.start(spec, timeout=timeout, echo=echo)
     try:
-        with con.allow(*BAD_PATTERNS):
+        with con.allow(*console.BAD_PATTERNS):
             status = con.wait_end()
     finally:
         con.close()
