@@ -39,6 +39,7 @@ examples:
   python3 build.py test -k hello             the suite, or part of it
   python3 build.py bench                     instruction counts per exit
   python3 build.py debug                     boot halted, with a gdb stub
+  python3 build.py new-guest mine            a guest, config and test to start from
 """
 
 
@@ -162,6 +163,17 @@ def _pytest_targets(pytest_args: list[str]) -> bool:
                for a in pytest_args)
 
 
+def cmd_new_guest(args) -> int:
+    from . import scaffold
+    made = scaffold.create(args.name)
+    for path in made:
+        print(f"  created {rel(path)}")
+    ident = args.name.replace("-", "_")
+    print(f"Run it:   python3 build.py run --config {args.name}")
+    print(f"Test it:  python3 build.py test tests/integration/test_{ident}.py")
+    return 0
+
+
 def cmd_test(args) -> int:
     extra = [a for a in args.pytest_args if a != "--"] if args.pytest_args[:1] == ["--"] \
         else list(args.pytest_args)
@@ -218,6 +230,9 @@ def parser() -> argparse.ArgumentParser:
                    ).set_defaults(func=cmd_doctor)
     sub.add_parser("docs", help="regenerate docs/hypercalls.md from hv/abi.toml"
                    ).set_defaults(func=cmd_docs)
+    n = sub.add_parser("new-guest", help="create a guest, its config and its test")
+    n.add_argument("name", help="the guest's name: 1-16 characters a-z, 0-9, _ or -")
+    n.set_defaults(func=cmd_new_guest)
     t = sub.add_parser("test", help="run the whole test suite (pytest)")
     t.add_argument("-j", "--jobs", type=int, default=max(2, os.cpu_count() or 2),
                    help="parallel test workers")
