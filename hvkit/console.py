@@ -163,25 +163,32 @@ class Console:
         return ConsoleError(f"{what}\n--- serial log ({self.log_path}), last lines ---\n"
                             f"{tail}{emu_text}")
 
-    def expect(self, pattern: str) -> re.Match:
-        """Waits for a regex (multiline) after what was already consumed."""
-        rx = re.compile(pattern, re.MULTILINE)
+    def _wait_for(self, rx: re.Pattern, text_of, start: int, timed_out: str,
+                  ended: str) -> re.Match:
+        """The one wait loop: reads until rx matches text_of() from start,
+        checking the bad patterns all along; the two messages name the wait
+        when it times out or the emulator ends first."""
         deadline = time.monotonic() + self.timeout_s
         while True:
             self._check_bad()
-            m = rx.search(self.text, self.pos)
+            m = rx.search(text_of(), start)
             if m:
-                self.pos = m.end()
                 return m
             if time.monotonic() >= deadline:
-                raise self.error(f"timeout: {pattern!r} not seen within {self.timeout_s:g} s")
+                raise self.error(f"timeout: {timed_out} not seen within {self.timeout_s:g} s")
             if not self._read(deadline):
                 self._check_bad()
-                m = rx.search(self.text, self.pos)
+                m = rx.search(text_of(), start)
                 if m:
-                    self.pos = m.end()
                     return m
-                raise self.error(f"emulator ended before {pattern!r} was seen")
+                raise self.error(f"emulator ended before {ended}")
+
+    def expect(self, pattern: str) -> re.Match:
+        """Waits for a regex (multiline) after what was already consumed."""
+        m = self._wait_for(re.compile(pattern, re.MULTILINE), lambda: self.text, self.pos,
+                           repr(pattern), f"{pattern!r} was seen")
+        self.pos = m.end()
+        return m
 
     def vm(self, name: str) -> "VmView":
         """A view of one VM's lines ("[name] ..." with the prefix removed),
@@ -317,22 +324,8 @@ class VmView:
     def expect(self, pattern: str) -> re.Match:
         """Waits for a regex (multiline) in this VM's lines, after what this
         view already consumed; the console's timeout and bad patterns apply."""
-        rx = re.compile(pattern, re.MULTILINE)
-        con = self.con
-        deadline = time.monotonic() + con.timeout_s
-        while True:
-            con._check_bad()
-            m = rx.search(self.text, self.pos)
-            if m:
-                self.pos = m.end()
-                return m
-            if time.monotonic() >= deadline:
-                raise con.error(f"timeout: vm {self.name}: {pattern!r} not seen within "
-                                f"{con.timeout_s:g} s")
-            if not con._read(deadline):
-                con._check_bad()
-                m = rx.search(self.text, self.pos)
-                if m:
-                    self.pos = m.end()
-                    return m
-                raise con.error(f"emulator ended before vm {self.name} printed {pattern!r}")
+        m = self.con._wait_for(re.compile(pattern, re.MULTILINE), lambda: self.text, self.pos,
+                               f"vm {self.name}: {pattern!r}",
+                               f"vm {self.name} printed {pattern!r}")
+        self.pos = m.end()
+        return m

@@ -2,7 +2,7 @@
 import pytest
 
 from hvkit.console import ConsoleError
-from tests.conftest import TEST_CONFIGS
+from tests.conftest import TEST_CONFIGS, write_config
 
 pytestmark = pytest.mark.boots
 
@@ -79,7 +79,6 @@ PROTECTION = {
 
 @pytest.mark.parametrize("kind", list(PROTECTION))
 def test_host_memory_protection_catches_and_names(console_of, tmp_path, kind):
-    from tests.conftest import write_config
     cfg = write_config(tmp_path, f'[hypervisor]\ncrash_test = "{kind}"\n'
                        '[[vm]]\nname = "hello"\nimage = "hello"\n', name=f"crash-{kind}")
     con = console_of(cfg)

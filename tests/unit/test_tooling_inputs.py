@@ -2,6 +2,7 @@
 traceback. Each case below once gave one; hypothesis then throws generated
 configs and corrupted guest ELF headers at the same entry points."""
 import struct
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -42,7 +43,7 @@ def test_depfile_paths_with_spaces(tmp_path):
     dep.write_text("build/configs/my\\ cfg/config.c.o: build/configs/my\\ cfg/config.c \\\n"
                    " hv/include/types.h\n")
     assert builder.parse_depfile(dep) == [
-        builder.Path("build/configs/my cfg/config.c"), builder.Path("hv/include/types.h")]
+        Path("build/configs/my cfg/config.c"), Path("hv/include/types.h")]
 
 
 def test_a_config_path_with_a_space_builds_once(tmp_path):
