@@ -23,6 +23,7 @@ STAMP = VENV / ".requirements"
 # toolchain, both emulators, and what builds and boots the GRUB ISO.
 SYSTEM_PACKAGES = {
     "gcc": "gcc",
+    "libc6-dev": "/usr/include/stdio.h",  # host-side C tests (tests/unit/c/); gcc only recommends it
     "binutils": "ld",
     "python3-venv": None,  # checked through the venv module itself
     "qemu-system-x86": "qemu-system-x86_64",
