@@ -177,11 +177,12 @@ def render_doc(abi: Abi) -> str:
 
 def generate(abi: Abi, build_dir: Path) -> list[Path]:
     """Writes the build-dir outputs; returns the paths (unchanged ones too)."""
-    from .render import write_if_changed
+    from .render import render_to
+    key = f"{abi!r}"     # the spec as loaded: every value the templates see
     out = []
     for template, rel in OUTPUTS.items():
         path = build_dir / rel
-        write_if_changed(path, render(template, abi=abi, source=SPEC))
+        render_to(path, template, key, abi=abi, source=SPEC)
         out.append(path)
     return out
 

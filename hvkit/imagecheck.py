@@ -8,9 +8,6 @@ import functools
 import struct
 from pathlib import Path
 
-from elftools.common.exceptions import ELFError
-from elftools.elf.elffile import ELFFile
-
 from . import rel
 from .errors import ImageError
 
@@ -38,19 +35,23 @@ def _malformed_is_an_image_error(check):
     return wrapped
 
 
-def _open(path: Path, what: str) -> ELFFile:
+def _open(path: Path, what: str):
+    """An ELFFile (pyelftools is imported here: a no-change run needs none)."""
+    import io
+
+    from elftools.common.exceptions import ELFError
+    from elftools.elf.elffile import ELFFile
     data = path.read_bytes()
     if data[:4] != b"\x7fELF":
         raise ImageError(f"{what} {rel(path)}: not an ELF file (starts with "
                          f"{data[:4]!r}); build it as an ELF64 x86-64 executable")
     try:
-        import io
         return ELFFile(io.BytesIO(data))
     except ELFError as e:
         raise ImageError(f"{what} {rel(path)}: malformed ELF: {e}")
 
 
-def _loads(elf: ELFFile):
+def _loads(elf):
     return [s for s in elf.iter_segments() if s["p_type"] == "PT_LOAD" and s["p_memsz"]]
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import ROOT, abi as abi_mod, imagecheck, rel
 from .builder import Builder, Step
 from .config import CONFIG_REVISION, SystemConfig, available_guests
-from .render import render, write_if_changed
+from .render import render, render_to, write_if_changed
 
 BUILD = ROOT / "build"
 GEN = BUILD / "gen"
@@ -31,8 +31,13 @@ COMMON_CFLAGS = [
     "-fno-omit-frame-pointer", "-fno-asynchronous-unwind-tables",
     "-Wall", "-Wextra", "-Werror",
 ]
-HV_INCLUDES = ["-Ihv/include", f"-I{GEN / 'hv'}"]
-GUEST_INCLUDES = ["-Iguests/sdk/include", "-Ihv/include", f"-I{GEN / 'guest'}"]
+# The hypervisor takes the guests' ABI headers (hvkit/*.h) from the SDK.
+HV_INCLUDES = ["-Ihv/include", f"-I{GEN / 'hv'}", "-Iguests/sdk/include"]
+# What a guest may include: the SDK's headers and its generated ABI header.
+GUEST_INCLUDES = ["-Iguests/sdk/include", f"-I{GEN / 'guest'}"]
+# The SDK's own sources also build the library it shares with the
+# hypervisor (hv/lib: printf's formatter, string functions).
+SDK_BUILD_INCLUDES = [*GUEST_INCLUDES, "-Ihv/include"]
 LDFLAGS = ["-nostdlib", "-static", "-z", "max-page-size=0x1000", "--no-warn-rwx-segments"]
 SHARED_LIB = sorted((ROOT / "hv" / "lib").glob("*.c"))
 
@@ -114,7 +119,7 @@ def guest_steps(name: str, sdk_objs: list[Path]) -> tuple[list[Step], Path]:
 
 def sdk_steps() -> tuple[list[Step], list[Path]]:
     sources = sorted((ROOT / "guests/sdk").glob("*.[cS]")) + SHARED_LIB
-    steps = [_compile(s, OBJ / "guest", COMMON_CFLAGS + GUEST_INCLUDES,
+    steps = [_compile(s, OBJ / "guest", COMMON_CFLAGS + SDK_BUILD_INCLUDES,
                       extra_inputs=[GEN / "guest/hvcall_abi.h"]) for s in sources]
     return steps, [s.outputs[0] for s in steps]
 
@@ -150,7 +155,8 @@ def plan(cfg: SystemConfig, iso: bool = False) -> tuple[list[Step], Artifacts]:
     abi_outputs = abi_mod.generate(abi, BUILD)
     out_dir = BUILD / "configs" / cfg.name
     config_c = out_dir / "config.c"
-    write_if_changed(config_c, render("config.c.j2", config=cfg, revision=CONFIG_REVISION))
+    render_to(config_c, "config.c.j2", f"{cfg!r} {CONFIG_REVISION}", config=cfg,
+              revision=CONFIG_REVISION)
 
     steps, hv_objs = hv_object_steps(abi_outputs)
     cfg_step = _compile(config_c, OBJ / "configs" / cfg.name,
@@ -200,6 +206,21 @@ def build(cfg: SystemConfig, verbose: bool = False, echo=print,
     with build_lock():
         steps, art = plan(cfg, iso=iso)
         ran = Builder(BUILD, verbose=verbose, echo=echo).run(steps)
+    _check_images(cfg)
+    return art, ran
+
+
+def _check_images(cfg: SystemConfig) -> None:
+    """Every VM's image against its VM; remembered by each image's size and
+    mtime, so that a no-change run skips reading the ELF files."""
+    stamp = BUILD / "configs" / cfg.name / "images-checked"
+    try:
+        key = "".join(f"{vm.name} {vm.memory} {vm.image_path} {st.st_size} {st.st_mtime_ns}\n"
+                      for vm in cfg.vms for st in [vm.image_path.stat()])
+    except OSError:
+        key = None       # a missing image: check_guest names it
+    if key is not None and stamp.exists() and stamp.read_text() == key:
+        return
     for vm in cfg.vms:
         imagecheck.check_guest(vm.image_path, vm.name, vm.memory)
-    return art, ran
+    write_if_changed(stamp, key or "")

@@ -1,6 +1,6 @@
 /*
  * void sdk_event_entry(void): where the hypervisor diverts the vCPU when an
- * event is delivered (guest/events.h). Contract: RSP is 16-byte aligned
+ * event is delivered (hvkit/events.h). Contract: RSP is 16-byte aligned
  * below the interrupted code's red zone; RAX, RIP, RSP and RFLAGS of the
  * interrupted code are saved in the event page; every other register still
  * holds the interrupted code's value. We keep the caller-saved ones (the C

@@ -1,5 +1,6 @@
 /* SDK start-up and console output; see guest.h. */
 #include <guest.h>
+#include <lib/fmt.h> /* the formatter the SDK shares with the hypervisor */
 
 static int hypervisor_present(void)
 {
@@ -17,9 +18,12 @@ __attribute__((noreturn)) void exit(int code)
 		asm volatile("cli; hlt");
 }
 
+const struct start_info *sdk_start_info;
+
 __attribute__((noreturn)) void sdk_start(const struct start_info *si);
 __attribute__((noreturn)) void sdk_start(const struct start_info *si)
 {
+	sdk_start_info = si;
 	/* Without the hypervisor there is no console: all we can do is stop. */
 	if (si->magic != START_INFO_MAGIC || !hypervisor_present())
 		for (;;)
@@ -96,4 +100,20 @@ uint64_t cmdline_number(const struct start_info *si, const char *key, uint64_t d
 			return v;
 		}
 	return dflt;
+}
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	return fmt_vsnprintf(buf, size, fmt, ap);
+}
+
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
 }

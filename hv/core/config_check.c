@@ -3,10 +3,9 @@
 #include <core/config_check.h>
 #include <core/console.h>
 #include <core/vm.h>
-#include <guest/start_info.h>
+#include <hvkit/start_info.h>
 #include <lib/string.h>
 
-#define VM_MEMORY_MAX (1ull << 30)  /* the guest page tables map 1 GiB of RAM */
 #define WEIGHT_MAX 100
 #define NAME_MAX 16
 

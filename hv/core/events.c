@@ -1,10 +1,10 @@
-/* Virtual event delivery; see core/events.h and guest/events.h. */
+/* Virtual event delivery; see core/events.h and hvkit/events.h. */
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <core/events.h>
 #include <core/sched.h>
 #include <core/vm.h>
-#include <guest/events.h>
+#include <hvkit/events.h>
 
 #define RED_ZONE 128
 

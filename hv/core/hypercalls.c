@@ -11,7 +11,7 @@
 #include <core/sched.h>
 #include <core/shared.h>
 #include <core/vm.h>
-#include <guest/events.h>
+#include <hvkit/events.h>
 #include <hv_abi.h>
 #include <lib/string.h>
 

@@ -11,7 +11,7 @@
 #include <core/restart.h>
 #include <core/sched.h>
 #include <core/vm.h>
-#include <guest/events.h>
+#include <hvkit/events.h>
 
 static struct vm *rq_head;    /* circular, doubly linked; NULL when empty */
 static struct vm *running;

@@ -10,8 +10,8 @@
 #include <core/pmm.h>
 #include <core/shared.h>
 #include <core/vm.h>
-#include <guest/events.h>
-#include <guest/start_info.h>
+#include <hvkit/events.h>
+#include <hvkit/start_info.h>
 #include <lib/fmt.h>
 
 static u64 region_hpa[START_INFO_SHARED_MAX];

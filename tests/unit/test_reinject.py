@@ -10,7 +10,7 @@ def test_events_an_exit_interrupted_are_injected_again(tmp_path):
         project.plan(config.load(ROOT / "configs/default.toml"))
     exe = tmp_path / "reinject"
     subprocess.run(["gcc", "-std=gnu11", "-O1", "-Wall", "-Werror", "-Wno-unused-function",
-                    "-Ihv/include", f"-I{project.GEN / 'hv'}", "tests/unit/c/reinject.c",
+                    *project.HV_INCLUDES, "tests/unit/c/reinject.c",
                     "-o", str(exe)], cwd=ROOT, check=True, capture_output=True, text=True)
     r = subprocess.run([str(exe)], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout

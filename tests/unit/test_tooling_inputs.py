@@ -33,7 +33,7 @@ def test_a_name_with_a_trailing_newline_is_refused(tmp_path):
 
 
 def test_a_16_character_region_name_fits_the_start_info():
-    text = (ROOT / "hv/include/guest/start_info.h").read_text()
+    text = (ROOT / "guests/sdk/include/hvkit/start_info.h").read_text()
     field = text.split("struct start_info_shared {")[1].split("name[")[1].split("]")[0]
     assert int(field) > 16     # 16 characters and the NUL
 

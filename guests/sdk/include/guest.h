@@ -7,28 +7,32 @@
 #ifndef GUEST_H
 #define GUEST_H
 
-#include <guest/events.h>
-#include <guest/start_info.h>
 #include <hvcall.h>
-#include <traps.h>
-#include <lib/fmt.h>
-#include <lib/string.h>
+#include <hvkit/events.h>
+#include <hvkit/memory_map.h>
+#include <hvkit/start_info.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <traps.h>
 
 int main(const struct start_info *si);
 
 /* Formatted console output through the console_write hypercall. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int puts(const char *s);
+/* C99 snprintf and vsnprintf into buf (always NUL-terminated when size > 0);
+ * return the length the whole output would have. The conversions of printf. */
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Ends the VM: the exit code reaches the hypervisor's end-of-run report. */
 __attribute__((noreturn)) void exit(int code);
 
 /*
- * Virtual events (guest/events.h). Either take them as upcalls: a handler
+ * Virtual events (hvkit/events.h). Either take them as upcalls: a handler
  * runs between any two instructions, with events masked, and gets the bits
  * that were pending; or mask them and wait: events_wait() sleeps in HLT until
  * one of `bits` is pending, returns and clears those bits.

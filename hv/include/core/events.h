@@ -1,5 +1,5 @@
 /*
- * Virtual events for paravirtual guests (protocol: guest/events.h): the
+ * Virtual events for paravirtual guests (protocol: hvkit/events.h): the
  * hypervisor raises bits in a VM's event page and, when the VM has a
  * handler, events enabled and unmasked, diverts the vCPU into it.
  */

@@ -2,7 +2,7 @@
  * A virtual machine: its memory, its one vCPU, its console line and why it
  * stopped. Vendor code (SVM/VMX) sees the vCPU; the core sees the VM.
  *
- * Guest-physical memory map of every VM (what guest/start_info.h tells it):
+ * Guest-physical memory map of every VM (what hvkit/start_info.h tells it):
  *
  *   0x000000  +---------------------------+
  *             | not mapped: NULL faults   |
@@ -11,7 +11,7 @@
  *   0x002000  +---------------------------+ VM_PAGE_TABLES_GPA
  *             | PML4, PDPT, 4 PDs: 1:1    |
  *             | map of 4 GiB, 2 MiB pages |
- *   0x008000  +---------------------------+ EVENT_PAGE_GPA (guest/events.h)
+ *   0x008000  +---------------------------+ EVENT_PAGE_GPA (hvkit/events.h)
  *             | event page                |
  *   0x009000  +---------------------------+
  *             | free for the guest        |
@@ -31,16 +31,19 @@
 #include <arch/cpu_state.h>
 #include <core/config.h>
 #include <core/guest_mem.h>
+#include <hvkit/memory_map.h>
 #include <types.h>
 
-#define VM_START_INFO_GPA 0x1000ull
-#define VM_GDT_GPA 0x1800ull
-#define VM_PAGE_TABLES_GPA 0x2000ull
+/* The addresses are the guests' ABI: hvkit/memory_map.h in the SDK. */
+#define VM_START_INFO_GPA START_INFO_GPA
+#define VM_GDT_GPA GUEST_GDT_GPA
+#define VM_PAGE_TABLES_GPA PAGE_TABLES_GPA
 #define VM_GUEST_PD_COUNT 4
-#define VM_IMAGE_MIN_GPA 0x100000ull
-#define VM_MEMORY_MIN (2ull << 20)
-#define VM_SHARED_GPA 0x80000000ull
-#define VM_SHARED_WINDOW (16ull << 20)
+#define VM_IMAGE_MIN_GPA IMAGE_GPA
+#define VM_MEMORY_MIN GUEST_MEMORY_MIN
+#define VM_MEMORY_MAX GUEST_MEMORY_MAX
+#define VM_SHARED_GPA SHARED_GPA
+#define VM_SHARED_WINDOW SHARED_WINDOW
 #define VM_MAX 64
 #define VM_LINE_MAX 160
 /* Selectors of the flat code and data descriptors in the guest GDT. */
@@ -122,6 +125,10 @@ void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len);
 
 /* Stops the VM on the hypervisor's verdict and logs one line naming why. */
 void vm_fault(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+
+/* After a vm_fault at guest rip: prints the bytes there, read through the
+ * guest's page tables, as "hv: vm NAME: code at rip ..." (core/panic.h). */
+void vm_code_dump(struct vcpu *v, u64 rip);
 
 /* Stops the VM at its own request (vm_exit hypercall or the exit port). */
 void vm_exit(struct vm *vm, int code);

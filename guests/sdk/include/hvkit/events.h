@@ -13,7 +13,8 @@
 #ifndef GUEST_EVENTS_H
 #define GUEST_EVENTS_H
 
-#define EVENT_PAGE_GPA 0x8000ull
+#include <hvkit/memory_map.h> /* EVENT_PAGE_GPA */
+
 #define EVENT_TIMER 0                 /* bit: the periodic timer (event_timer) */
 #define EVENT_DOORBELL(region) (1 + (region)) /* bit: a shared region's doorbell */
 #define EVENT_BIT(e) (1ull << (e))
