@@ -50,13 +50,13 @@ class ConsoleError(RunError):
 
 
 class Console:
-    def __init__(self, command: list[str], run_dir: Path, symbolizer=None,
+    def __init__(self, command: list[str], run_dir: Path, annotator=None,
                  timeout: float = 30.0, echo=None, serial: PtySerial | None = None,
                  exit_device: bool = True, emulator_logs: tuple[Path, ...] = (),
                  monitor: Path | None = None):
         self.command = command
         self.run_dir = run_dir
-        self.symbolizer = symbolizer
+        self.annotator = annotator  # crashreport.CrashAnnotator, or None
         self.timeout_s = timeout
         self.echo = echo
         self.serial = serial
@@ -81,6 +81,10 @@ class Console:
         wrapped = ["/bin/sh", "-c", f'exec "$@" {redirect}', str(self.emulator_log), *command]
         self.child = pexpect.spawn(wrapped[0], wrapped[1:], cwd=str(ROOT), echo=False,
                                    encoding=None, dimensions=(25, 80))
+        # close() is called once the emulator has ended or been killed
+        # (kill() waits for it): pexpect's grace sleep of 0.1 s buys nothing.
+        self.child.delayafterclose = 0
+        self.child.ptyproc.delayafterclose = 0
         self.exit_status: int | None = None
 
     # -- reading ---------------------------------------------------------
@@ -88,7 +92,8 @@ class Console:
         clean = ANSI_RE.sub("", data.decode("utf-8", errors="replace"))
         lines = (self._partial + clean).split("\n")
         self._partial = lines.pop()
-        done = [self.symbolizer.annotate(l) if self.symbolizer else l for l in lines]
+        done = [out for l in lines for out in self.annotator.annotate(l)] \
+            if self.annotator else lines
         for l in done:
             self.text += l + "\n"
             self._log.write(l + "\n")

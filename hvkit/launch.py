@@ -21,7 +21,7 @@ from .machines import MACHINES_FILE, QEMU, Machine, unmet_need
 from .project import Artifacts
 from .render import render
 from .serial import PtySerial
-from .symbolize import for_elf
+from .crashreport import CrashAnnotator
 
 RUNS = ROOT / "build" / "runs"
 _seq = itertools.count()
@@ -117,7 +117,8 @@ def start(spec: RunSpec, timeout: float = 30.0, echo=None, announce=print) -> Co
         announce(f"Running: $ {shlex.join(cmd)}")
         announce(f"Serial log: {rel(run_dir / 'serial.log')}")
     try:
-        return Console(cmd, run_dir, symbolizer=for_elf(spec.art.hv_elf), timeout=timeout,
+        annotator = CrashAnnotator(spec.art.hv_elf, {vm: image for image, vm in spec.art.modules})
+        return Console(cmd, run_dir, annotator=annotator, timeout=timeout,
                        echo=echo, serial=serial, exit_device=spec.machine.emulator == "qemu",
                        emulator_logs=(run_dir / "bochs.log",) if serial else (),
                        monitor=monitor)

@@ -1,16 +1,14 @@
-"""Hypervisor addresses -> "function (file:line)", from hv.elf's DWARF."""
+"""Addresses -> "function+offset (file:line)", from an ELF's symbols and DWARF
+(hv.elf, or a guest image). crashreport.py applies it to console lines."""
 from __future__ import annotations
 
 import bisect
-import re
 from functools import lru_cache
 from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 
 from . import ROOT
-
-BACKTRACE_RE = re.compile(r"(hv: backtrace #\d+ 0x([0-9a-fA-F]+))")
 
 
 class Symbolizer:
@@ -70,15 +68,8 @@ class Symbolizer:
             where = f" ({self.lines[j][1]}:{self.lines[j][2]})"
         return f"{name}+0x{addr - start:x}{where}"
 
-    def annotate(self, line: str) -> str:
-        """Appends the symbol to a 'hv: backtrace #N 0x...' line."""
-        m = BACKTRACE_RE.search(line)
-        if not m:
-            return line
-        sym = self.lookup(int(m.group(2), 16))
-        return f"{line} in {sym}" if sym else line
 
-
+@lru_cache(maxsize=None)
 def _short(name: str) -> str:
     try:
         return str(Path(name).resolve().relative_to(ROOT))

@@ -103,6 +103,35 @@ int trap_try(void (*fn)(void *), void *arg, struct trap_info *info)
 	return -1;
 }
 
+extern const struct start_info *sdk_start_info;
+
+/* Readable without a fault: in this VM's RAM (identity-mapped). */
+static bool readable(uint64_t addr)
+{
+	return addr >= 0x1000 && addr < sdk_start_info->memory;
+}
+
+/* The line the hypervisor prints for faults it sees itself (core/panic.h),
+ * so the harness decodes the instruction and names its function. */
+static void code_dump(uint64_t rip)
+{
+	char line[128];
+	unsigned n = 0, before = 0, after = 0;
+
+	while (before < 16 && rip > before && readable(rip - before - 1))
+		before++;
+	while (after < 16 && readable(rip + after))
+		after++;
+	n += snprintf(line + n, sizeof(line) - n, "code at rip 0x%llx:",
+		      (unsigned long long)rip);
+	for (uint64_t a = rip - before; a < rip + after; a++)
+		n += snprintf(line + n, sizeof(line) - n, "%s %02x", a == rip ? " >" : "",
+			      *(const volatile uint8_t *)a);
+	if (!after)
+		n += snprintf(line + n, sizeof(line) - n, " >");
+	printf("%s\n", line);
+}
+
 void sdk_trap(struct trap_frame *f)
 {
 	if (handlers[f->vector & 255] && handlers[f->vector & 255](f))
@@ -121,6 +150,7 @@ void sdk_trap(struct trap_frame *f)
 	printf("unhandled exception %llu (error 0x%llx) at rip 0x%llx\n",
 	       (unsigned long long)f->vector, (unsigned long long)f->error,
 	       (unsigned long long)f->rip);
+	code_dump(f->rip);
 	exit(128 + (int)f->vector);
 }
 

@@ -288,6 +288,14 @@ static void t_fault_triple(void)
 	asm volatile("ud2"); /* no IDT: #UD -> #GP -> #DF -> shutdown */
 }
 
+/* With the SDK's IDT: its handler reports the exception and the bytes at
+ * RIP, and exits with 128 + the vector. */
+static void t_fault_unhandled(void)
+{
+	traps_install();
+	asm volatile("ud2");
+}
+
 static void t_fault_bad_msr(void)
 {
 	rdmsr(0x12345678); /* #GP, and with no IDT a triple fault */
@@ -355,6 +363,7 @@ static const struct selftest {
 	{ "fault_hlt_noevt", t_fault_hlt_noevt },
 	{ "alignment_check", t_alignment_check },
 	{ "fault_shared", t_fault_shared },
+	{ "fault_unhandled", t_fault_unhandled },
 };
 
 int main(const struct start_info *si)

@@ -8,7 +8,7 @@
 #include <core/exits.h>
 #include <core/sched.h>
 #include <core/vm.h>
-#include <guest/events.h>
+#include <hvkit/events.h>
 #include <hv_abi.h>
 #include <lib/string.h>
 
@@ -294,6 +294,7 @@ void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip)
 	v->vm->stats.exits_by_kind[EXIT_KIND_NESTED_FAULT]++;
 	vm_fault(v->vm, "%s guest-physical 0x%lx outside its memory (0x1000-0x%lx) at rip 0x%lx",
 		 write ? "wrote" : "read", gpa, v->vm->mem_size, rip);
+	vm_code_dump(v, rip);
 }
 
 void exit_double_fault(struct vcpu *v, u64 rip)
@@ -301,6 +302,7 @@ void exit_double_fault(struct vcpu *v, u64 rip)
 	v->vm->stats.exits_by_kind[EXIT_KIND_OTHER]++;
 	vm_fault(v->vm, "its exceptions cannot be delivered (no usable IDT or stack): "
 		 "double fault at rip 0x%lx", rip);
+	vm_code_dump(v, rip);
 }
 
 void exit_triple_fault(struct vcpu *v, u64 rip)
@@ -308,4 +310,5 @@ void exit_triple_fault(struct vcpu *v, u64 rip)
 	v->vm->stats.exits_by_kind[EXIT_KIND_OTHER]++;
 	vm_fault(v->vm, "its exceptions cannot be delivered (no usable IDT or stack): "
 		 "triple fault (shutdown) at rip 0x%lx", rip);
+	vm_code_dump(v, rip);
 }

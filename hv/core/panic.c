@@ -3,6 +3,7 @@
 #include <core/console.h>
 #include <core/console_ring.h>
 #include <core/panic.h>
+#include <lib/fmt.h>
 
 /* Frame pointers are only trusted inside the hypervisor's own image. */
 extern char __image_start[], __image_end[];
@@ -27,6 +28,22 @@ void backtrace_print(u64 rip, u64 rbp)
 		hv_log("backtrace #%u 0x%016lx", i, frame[1] - 1);
 		rbp = frame[0];
 	}
+}
+
+void code_dump_print(const char *who, u64 rip, const u8 *bytes, unsigned before,
+		     unsigned after)
+{
+	char hex[3 * (CODE_DUMP_BEFORE + CODE_DUMP_AFTER) + 4];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < before + after; i++) {
+		if (i == before)
+			n += fmt_snprintf(hex + n, sizeof(hex) - n, "%s>", i ? " " : "");
+		n += fmt_snprintf(hex + n, sizeof(hex) - n, "%s%02x", n ? " " : "", bytes[i]);
+	}
+	if (!after)
+		n += fmt_snprintf(hex + n, sizeof(hex) - n, "%s>", n ? " " : "");
+	hv_log("%scode at rip 0x%lx: %s", who, rip, hex);
 }
 
 __noreturn void panic(const char *fmt, ...)

@@ -7,9 +7,10 @@
 #include <core/events.h>
 #include <core/shared.h>
 #include <core/bootinfo.h>
+#include <core/panic.h>
 #include <core/pmm.h>
 #include <core/vm.h>
-#include <guest/start_info.h>
+#include <hvkit/start_info.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
 
@@ -38,6 +39,26 @@ void vm_fault(struct vm *vm, const char *fmt, ...)
 	vm->faulted = true;
 	vm->vcpu.leave = true;
 	hv_log("vm %s: stopped: %s", vm->cfg->name, vm->fault);
+}
+
+void vm_code_dump(struct vcpu *v, u64 rip)
+{
+	struct guest_paging p;
+	u8 bytes[CODE_DUMP_BEFORE + CODE_DUMP_AFTER];
+	unsigned before = 0, after = 0;
+	char who[32];  /* "vm " + a name of at most 16 + ": " */
+
+	vendor->get_paging(v, &p);
+	u64 la = p.cs_base + rip;
+	/* Byte by byte: a fault path, and either end may be unmapped. */
+	while (before < CODE_DUMP_BEFORE && la > before &&
+	       !guest_read(v, &p, la - before - 1, &bytes[CODE_DUMP_BEFORE - before - 1], 1))
+		before++;
+	while (after < CODE_DUMP_AFTER &&
+	       !guest_read(v, &p, la + after, &bytes[CODE_DUMP_BEFORE + after], 1))
+		after++;
+	fmt_snprintf(who, sizeof(who), "vm %s: ", v->vm->cfg->name);
+	code_dump_print(who, rip, bytes + CODE_DUMP_BEFORE - before, before, after);
 }
 
 void vm_exit(struct vm *vm, int code)

@@ -1,4 +1,6 @@
 """Hypervisor failures are caught at once, decoded and symbolized."""
+import re
+
 import pytest
 
 from hvkit.console import ConsoleError
@@ -17,6 +19,12 @@ def test_page_fault_is_decoded_with_a_symbolized_backtrace(console_of):
     assert "cr2=0000040000000000" in text
     assert "hv: backtrace #0 0x" in text and " in hv_main+0x" in text and "(hv/core/main.c:" in text
     assert " in start64+0x" in text and "(boot/trampoline.S:" in text
+    # The bytes around RIP, and the instruction at RIP decoded in place.
+    code = re.search(r"^hv:   code at rip 0x([0-9a-f]+):(?: [0-9a-f]{2}){16} >"
+                     r"(?: [0-9a-f]{2}){16}$", text, re.MULTILINE)
+    assert code, text
+    assert re.search(rf"^hv:   => 0x{code.group(1)} in hv_main\+0x[0-9a-f]+ "
+                     r"\(hv/core/main\.c:\d+\): mov qword ptr \[r\w+\], 1$", text, re.MULTILINE)
 
 
 def test_panic_ends_the_machine_with_the_panic_status(console_of):

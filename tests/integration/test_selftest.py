@@ -53,6 +53,7 @@ EXPECT = {
     "fault_hlt_noevt": r"halted with nothing left that could wake it \(no enabled timer event",
     "alignment_check": None,
     "fault_shared": r"read guest-physical 0x80000000 outside its memory",
+    "fault_unhandled": 128 + 6,     # #UD, taken by the SDK's handler
 }
 
 
@@ -106,6 +107,25 @@ def test_vm(run, name, machine):
         stop = re.search(rf"^hv: vm {name}: stopped: (.*)$", text, re.MULTILINE)
         assert stop and re.search(want, stop.group(1)), stop
         assert re.search(rf"^hv:   vm {name} +FAULT {want}", text, re.MULTILINE)
+
+
+def test_guest_faults_are_decoded_and_symbolized(run):
+    """Crash reports name the instruction, the function and file:line in the
+    guest's own image: for a fault the hypervisor stops the VM for, and for
+    an exception the SDK's handler reports."""
+    text, _ = run
+    source = (ROOT / "guests/selftest/main.c").read_text().splitlines()
+    for prefix, func, insn in [
+            ("hv: vm fault_outside: ", "t_fault_outside_memory", r"mov qword ptr \[.+\], 1"),
+            ("[fault_unhandled] ", "t_fault_unhandled", r"ud2")]:
+        code = re.search(rf"^{re.escape(prefix)}code at rip 0x([0-9a-f]+):( [0-9a-f]{{2}})+ >"
+                         rf"( [0-9a-f]{{2}})+$", text, re.MULTILINE)
+        assert code, f"no code bytes from {prefix}"
+        decoded = re.search(rf"^{re.escape(prefix)}=> 0x{code.group(1)} in {func}\+0x[0-9a-f]+ "
+                            rf"\(guests/selftest/main\.c:(\d+)\): {insn}$", text, re.MULTILINE)
+        assert decoded, f"not decoded: {prefix}"
+        # The line named is the statement that faulted.
+        assert re.search(r"0x3ff00000|ud2", source[int(decoded.group(1)) - 1])
 
 
 def test_guest_output_is_line_buffered_per_vm(run):

@@ -8,6 +8,7 @@ from hvkit import bench
 from hvkit.status import decode_exit
 from hvkit.console import Console, ConsoleError
 from hvkit.elfsyms import function_address
+from hvkit.crashreport import CrashAnnotator
 from hvkit.symbolize import Symbolizer
 from tests.conftest import CONFIGS, DATA, build_config
 
@@ -105,7 +106,8 @@ def test_symbolizer_names_function_file_and_line():
     found = sym.lookup(addr + 4)
     assert re.fullmatch(r"hv_main\+0x4 \(hv/core/main\.c:\d+\)", found), found
     line = f"hv: backtrace #0 0x{addr:016x}"
-    assert sym.annotate(line).startswith(line + " in hv_main+0x0 (hv/core/main.c:")
+    [annotated] = CrashAnnotator(art.hv_elf).annotate(line)
+    assert annotated.startswith(line + " in hv_main+0x0 (hv/core/main.c:")
     assert sym.lookup(0x10) is None
 
 

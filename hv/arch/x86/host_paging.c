@@ -79,6 +79,17 @@ void host_paging_init(void)
 	write_cr3(pa(pml4));
 }
 
+bool host_paging_readable(u64 addr)
+{
+	u64 r = addr / LARGE;
+
+	if (addr >= (4ull << 30) || r == APIC_BASE / LARGE)
+		return false;
+	if (r < LOW_PTS && pd[0][r] == (pa(pt[r]) | PTE_P | PTE_W))
+		return pt[r][(addr % LARGE) / PAGE_SIZE] & PTE_P;
+	return true;
+}
+
 const char *host_paging_explain(u64 addr)
 {
 	if (addr < PAGE_SIZE)

@@ -21,5 +21,7 @@ void host_paging_init(void);
 /* What a faulting address was, for the panic message: "NULL page",
  * "stack guard page", or NULL. */
 const char *host_paging_explain(u64 addr);
+/* Whether the hypervisor can read addr without a fault (for dumps). */
+bool host_paging_readable(u64 addr);
 
 #endif

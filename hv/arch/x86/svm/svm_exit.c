@@ -99,9 +99,11 @@ static void handle_unexpected(struct vcpu *v, struct vmcb *vmcb)
 			 "inconsistent: %s (APM vol. 2, 15.5.1)",
 			 v->vendor_state ? (const char *)v->vendor_state
 					 : "no rule found broken before VMRUN; see the dump");
-	else
+	else {
 		vm_fault(v->vm, "unexpected #VMEXIT %s (0x%lx) at rip 0x%lx",
 			 svm_exit_name(vmcb->exitcode), vmcb->exitcode, vmcb->rip);
+		vm_code_dump(v, vmcb->rip);
+	}
 }
 
 /* Take the host's pending interrupt or NMI: IF is already 1 (see

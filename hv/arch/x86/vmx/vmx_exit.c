@@ -123,9 +123,11 @@ static void handle_unexpected(struct vcpu *v, u32 reason)
 		vm_fault(v->vm, "VM entry failed: exit reason %u %s, qualification %lu (%s); "
 			 "see the dump above", reason & 0xffff, vmx_exit_name(reason), q,
 			 vmx_entry_failure_detail(q));
-	else
+	else {
 		vm_fault(v->vm, "unexpected VM exit %s (%u), qualification 0x%lx at rip 0x%lx",
 			 vmx_exit_name(reason), reason, q, vmread(VMCS_GUEST_RIP));
+		vm_code_dump(v, vmread(VMCS_GUEST_RIP));
+	}
 }
 
 static void vmx_handle_exit(struct vcpu *v, u32 reason)
