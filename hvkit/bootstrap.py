@@ -3,11 +3,15 @@
 build.py calls ensure_ready() before importing anything outside the
 standard library. It installs missing Debian packages with apt-get when
 running as root (or prints the exact command), creates .venv with the
-pinned requirements, and re-executes build.py inside it.
+pinned requirements, and puts the venv's packages first on sys.path. A
+second interpreter start (re-executing build.py with the venv's python)
+costs more than all of `build.py --help`, so that happens only when the
+venv was made by another Python version.
 """
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -37,6 +41,9 @@ SYSTEM_PACKAGES = {
     "xorriso": "xorriso",
     "mtools": "mformat",
     "ovmf": "/usr/share/ovmf/OVMF.fd",
+    "gdb": "gdb",            # build.py debug, and the test that drives it
+    # LAVA's own job schema (lava_common.schemas), which checks build.py lava's job
+    "lava-common": "/usr/lib/python3/dist-packages/lava_common/schemas/__init__.py",
 }
 
 
@@ -58,12 +65,15 @@ def _venv_works() -> bool:
     return True
 
 
-def missing_system_packages(extra: dict[str, str | None] | None = None) -> list[str]:
+def missing_system_packages(extra: dict[str, str | None] | None = None,
+                            need_venv: bool = True) -> list[str]:
+    """need_venv=False skips the python3-venv probe (importing ensurepip
+    costs 10 ms), for when the venv is already there."""
     wanted = dict(SYSTEM_PACKAGES, **(extra or {}))
     missing = []
     for pkg, probe in wanted.items():
         if probe is None:
-            ok = _venv_works() if pkg == "python3-venv" else True
+            ok = _venv_works() if pkg == "python3-venv" and need_venv else True
         elif probe.startswith("/"):
             ok = Path(probe).exists()
         else:
@@ -93,11 +103,21 @@ def _in_venv() -> bool:
     return Path(sys.prefix).resolve() == VENV.resolve()
 
 
+def venv_ready() -> bool:
+    return STAMP.exists() and STAMP.read_text() == REQUIREMENTS.read_text()
+
+
+def venv_python() -> str:
+    """The interpreter that has the requirements (for subprocesses)."""
+    python = VENV / "bin" / "python"
+    return str(python) if python.exists() else sys.executable
+
+
 def ensure_venv() -> None:
     """Create .venv with requirements.txt unless it is already up to date."""
-    want = REQUIREMENTS.read_text()
-    if STAMP.exists() and STAMP.read_text() == want:
+    if venv_ready():
         return
+    want = REQUIREMENTS.read_text()
     _say(f"creating {VENV.relative_to(ROOT)} with {REQUIREMENTS.name}")
     _run([sys.executable, "-m", "venv", str(VENV)])
     _run([str(VENV / "bin" / "python"), "-m", "pip", "install", "-q",
@@ -109,8 +129,29 @@ def ensure_ready(argv: list[str]) -> None:
     """Make the host ready, then re-exec in the venv if not already there."""
     if os.environ.get("HVKIT_NO_BOOTSTRAP"):
         return
-    install_system_packages(missing_system_packages())
-    ensure_venv()
-    if not _in_venv():
+    ready = venv_ready()
+    install_system_packages(missing_system_packages(need_venv=not ready))
+    if not ready:
+        ensure_venv()
+    if not _in_venv() and not _use_venv_packages():
         python = str(VENV / "bin" / "python")
         os.execv(python, [python, str(ROOT / "build.py"), *argv])
+
+
+def _use_venv_packages() -> bool:
+    """Puts the venv's site-packages before everything else on sys.path,
+    when the venv was made with this interpreter's Python version (its
+    compiled packages then fit). False when it was not."""
+    cfg = (VENV / "pyvenv.cfg").read_text() if (VENV / "pyvenv.cfg").exists() else ""
+    m = re.search(r"^version(?:_info)?\s*=\s*(\d+)\.(\d+)", cfg, re.MULTILINE)
+    if not m or (int(m.group(1)), int(m.group(2))) != sys.version_info[:2]:
+        return False
+    site_dir = VENV / "lib" / f"python{m.group(1)}.{m.group(2)}" / "site-packages"
+    if not site_dir.is_dir():
+        return False
+    import site
+    before = list(sys.path)
+    site.addsitedir(str(site_dir))
+    added = [p for p in sys.path if p not in before]
+    sys.path[:] = added + before
+    return True
