@@ -40,6 +40,7 @@ examples:
   python3 build.py bench                     instruction counts per exit
   python3 build.py debug                     boot halted, with a gdb stub
   python3 build.py new-guest mine            a guest, config and test to start from
+  python3 build.py lava --iso-url URL        a LAVA job for a board farm
 """
 
 
@@ -150,6 +151,23 @@ def cmd_iso(args) -> int:
     return 0
 
 
+def cmd_lava(args) -> int:
+    from . import lava
+    cfg, art = _build(args, iso=True)
+    m = machines.get(args.machine or cfg.machine)
+    url = args.iso_url or art.iso.resolve().as_uri()
+    try:
+        data = lava.job(cfg, m, url)
+    except ValueError as e:
+        raise UsageError(f"{e} (try --machine qemu-tcg-svm)")
+    out = lava.write(Path(args.output) if args.output else art.iso.parent / "lava-job.yaml", data)
+    print(f"LAVA job for config {cfg.name} on a QEMU device ({m.cpu}): {rel(out)}")
+    print(f"  the ISO it deploys: {url}" + ("" if args.iso_url else
+          "  (a file on this host: give --iso-url where the farm can fetch it)"))
+    print(f"  submit it:          lavacli jobs submit {rel(out)}")
+    return 0
+
+
 def cmd_docs(args) -> int:
     from . import abi
     from .render import write_if_changed
@@ -180,7 +198,8 @@ def cmd_test(args) -> int:
     extra = [a for a in args.pytest_args if a != "--"] if args.pytest_args[:1] == ["--"] \
         else list(args.pytest_args)
     default = [] if _pytest_targets(extra) else ["tests"]
-    cmd = [sys.executable, "-m", "pytest", "-n", str(args.jobs), "--dist", "loadgroup",
+    from .bootstrap import venv_python   # this process may be the system's Python
+    cmd = [venv_python(), "-m", "pytest", "-n", str(args.jobs), "--dist", "loadgroup",
            "-ra", *default, *extra]
     print(f"Running tests with: $ {shlex.join(cmd)}", flush=True)
     rc = subprocess.call(cmd, cwd=ROOT)
@@ -228,6 +247,10 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--config", default="default")
     i.add_argument("-v", "--verbose", action="store_true")
     i.set_defaults(func=cmd_iso)
+    lv = with_config(sub.add_parser("lava", help="write a LAVA job that boots the ISO on a farm"))
+    lv.add_argument("--iso-url", help="where the farm fetches the ISO (default: a file:// URL)")
+    lv.add_argument("-o", "--output", help="the job file (default: next to the ISO)")
+    lv.set_defaults(func=cmd_lava)
     sub.add_parser("doctor", help="check what this host can run, with fixes"
                    ).set_defaults(func=cmd_doctor)
     sub.add_parser("docs", help="regenerate docs/hypercalls.md from hv/abi.toml"
