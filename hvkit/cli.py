@@ -169,10 +169,11 @@ def cmd_lava(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    from . import abi
+    from . import abi, sdkdoc
     from .render import write_if_changed
-    changed = write_if_changed(abi.DOC, abi.render_doc(abi.load()))
-    print(f"{rel(abi.DOC)} {'updated' if changed else 'already up to date'}")
+    for path, text in [(abi.DOC, abi.render_doc(abi.load())), (sdkdoc.DOC, sdkdoc.render_doc())]:
+        changed = write_if_changed(path, text)
+        print(f"{rel(path)} {'updated' if changed else 'already up to date'}")
     return 0
 
 
@@ -253,7 +254,7 @@ def parser() -> argparse.ArgumentParser:
     lv.set_defaults(func=cmd_lava)
     sub.add_parser("doctor", help="check what this host can run, with fixes"
                    ).set_defaults(func=cmd_doctor)
-    sub.add_parser("docs", help="regenerate docs/hypercalls.md from hv/abi.toml"
+    sub.add_parser("docs", help="regenerate docs/hypercalls.md and docs/guest-sdk.md from their sources"
                    ).set_defaults(func=cmd_docs)
     n = sub.add_parser("new-guest", help="create a guest, its config and its test")
     n.add_argument("name", help="the guest's name: 1-16 characters a-z, 0-9, _ or -")

@@ -8,8 +8,12 @@
 #ifndef HVCALL_H
 #define HVCALL_H
 
+/* The page the hypervisor fills (start.S reserves it in the image's text). */
 extern char hypercall_page[4096];
 
+/* Hypercall nr with 0 to 4 arguments; returns RAX: a result, or -HV_Exxx.
+ * The generated hv_NAME() stubs call these; call them directly only for a
+ * number the ABI header does not name (a test of -HV_ENOSYS, say). */
 static inline long hv_call0(long nr)
 {
 	long ret;
@@ -18,6 +22,7 @@ static inline long hv_call0(long nr)
 	return ret;
 }
 
+/* See hv_call0(). */
 static inline long hv_call1(long nr, unsigned long a0)
 {
 	long ret;
@@ -26,6 +31,7 @@ static inline long hv_call1(long nr, unsigned long a0)
 	return ret;
 }
 
+/* See hv_call0(). */
 static inline long hv_call2(long nr, unsigned long a0, unsigned long a1)
 {
 	long ret;
@@ -35,6 +41,7 @@ static inline long hv_call2(long nr, unsigned long a0, unsigned long a1)
 	return ret;
 }
 
+/* See hv_call0(). */
 static inline long hv_call3(long nr, unsigned long a0, unsigned long a1, unsigned long a2)
 {
 	long ret;
@@ -44,6 +51,7 @@ static inline long hv_call3(long nr, unsigned long a0, unsigned long a1, unsigne
 	return ret;
 }
 
+/* See hv_call0(). */
 static inline long hv_call4(long nr, unsigned long a0, unsigned long a1,
 			    unsigned long a2, unsigned long a3)
 {

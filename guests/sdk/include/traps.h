@@ -36,8 +36,11 @@ struct trap_info {
 
 typedef bool (*trap_handler_fn)(struct trap_frame *f);
 
+/* Loads the SDK's IDT, GDT and TSS: from then on exceptions go as above. */
 void traps_install(void);
+/* fn sees exceptions of `vector` first (NULL removes it); see above. */
 void trap_set_handler(unsigned vector, trap_handler_fn fn);
+/* Runs fn(arg): -1 if it returned, else the vector it raised (info filled). */
 int trap_try(void (*fn)(void *), void *arg, struct trap_info *info);
 
 /*
@@ -47,6 +50,7 @@ int trap_try(void (*fn)(void *), void *arg, struct trap_info *info);
  * from 4 MiB up, which lets a test show what user code cannot reach.
  */
 void user_run(void (*fn)(void *), void *arg);
+/* Ends user_run()'s fn: back to CPL 0, and user_run returns. */
 __attribute__((noreturn)) void user_return(void);
 
 #endif
