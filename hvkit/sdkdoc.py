@@ -20,6 +20,9 @@ SDK_INCLUDE = ROOT / "guests/sdk/include"
 DOC = ROOT / "docs/guest-sdk.md"
 HEADERS = ["guest.h", "hvkit/start_info.h", "hvkit/events.h", "hvkit/memory_map.h",
            "hvcall.h", "traps.h", "string.h"]
+# A guest pair with events and a shared ring, quoted whole: it is built and
+# run by tests/integration/test_pingpong.py, so the example always works.
+EXAMPLE = ["tests/configs/pingpong.toml", "guests/pingpong/main.c"]
 FUNC_RE = re.compile(r"^(?!typedef)[^#/ \t{}\n][^(=\n]*?\b(\w+)\(", re.MULTILINE)
 DEFINE_RE = re.compile(r"^#define (\w+)(?:\([^)]*\))?\s+(.*?)\s*(?:/\*.*)?$", re.MULTILINE)
 GUARD_RE = re.compile(r"^#(?:ifndef|endif|define \w+_H$)")
@@ -138,5 +141,7 @@ def facts() -> dict:
 def render_doc() -> str:
     from . import abi
     from .render import render
+    example = {rel: (ROOT / rel).read_text().rstrip("\n") for rel in EXAMPLE}
     return render("guest-sdk.md.j2", headers=[parse(h) for h in HEADERS], abi=abi.load(),
-                  f=facts(), source="guests/sdk/include/", regen="python3 build.py docs")
+                  f=facts(), example=example, source="guests/sdk/include/",
+                  regen="python3 build.py docs")
