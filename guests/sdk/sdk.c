@@ -101,19 +101,3 @@ uint64_t cmdline_number(const struct start_info *si, const char *key, uint64_t d
 		}
 	return dflt;
 }
-
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-{
-	return fmt_vsnprintf(buf, size, fmt, ap);
-}
-
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = fmt_vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
-}

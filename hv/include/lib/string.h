@@ -1,15 +1,12 @@
-/* Freestanding string and memory functions (GCC may emit calls to these). */
+/*
+ * Freestanding string and memory functions (GCC may emit calls to these),
+ * implemented in hv/lib/string.c for the hypervisor and the guest SDK
+ * alike. Their declarations are the SDK's standard <string.h>: one list
+ * for both (the hypervisor has guests/sdk/include on its include path).
+ */
 #ifndef LIB_STRING_H
 #define LIB_STRING_H
 
-#include <stddef.h>
-
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
+#include <string.h>
 
 #endif
