@@ -30,12 +30,20 @@ void backtrace_print(u64 rip, u64 rbp)
 	}
 }
 
-void code_dump_print(const char *who, u64 rip, const u8 *bytes, unsigned before,
-		     unsigned after)
+void code_dump_print(const char *who, u64 rip, u64 la, code_read_fn read_byte, void *ctx)
 {
+	u8 buf[CODE_DUMP_BEFORE + CODE_DUMP_AFTER], *bytes;
 	char hex[3 * (CODE_DUMP_BEFORE + CODE_DUMP_AFTER) + 4];
-	unsigned n = 0;
+	unsigned n = 0, before = 0, after = 0;
 
+	/* Byte by byte: a fault path, and either end may be unmapped. */
+	while (before < CODE_DUMP_BEFORE && la > before &&
+	       !read_byte(ctx, la - before - 1, &buf[CODE_DUMP_BEFORE - before - 1]))
+		before++;
+	while (after < CODE_DUMP_AFTER &&
+	       !read_byte(ctx, la + after, &buf[CODE_DUMP_BEFORE + after]))
+		after++;
+	bytes = buf + CODE_DUMP_BEFORE - before;
 	for (unsigned i = 0; i < before + after; i++) {
 		if (i == before)
 			n += fmt_snprintf(hex + n, sizeof(hex) - n, "%s>", i ? " " : "");

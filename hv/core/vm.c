@@ -41,24 +41,27 @@ void vm_fault(struct vm *vm, const char *fmt, ...)
 	hv_log("vm %s: stopped: %s", vm->cfg->name, vm->fault);
 }
 
+struct code_reader {
+	struct vcpu *v;
+	struct guest_paging p;
+};
+
+/* Through the guest's own page tables, as the CPU fetched it. */
+static int read_guest_byte(void *ctx, u64 la, u8 *byte)
+{
+	struct code_reader *r = ctx;
+
+	return guest_read(r->v, &r->p, la, byte, 1);
+}
+
 void vm_code_dump(struct vcpu *v, u64 rip)
 {
-	struct guest_paging p;
-	u8 bytes[CODE_DUMP_BEFORE + CODE_DUMP_AFTER];
-	unsigned before = 0, after = 0;
+	struct code_reader r = { .v = v };
 	char who[32];  /* "vm " + a name of at most 16 + ": " */
 
-	vendor->get_paging(v, &p);
-	u64 la = p.cs_base + rip;
-	/* Byte by byte: a fault path, and either end may be unmapped. */
-	while (before < CODE_DUMP_BEFORE && la > before &&
-	       !guest_read(v, &p, la - before - 1, &bytes[CODE_DUMP_BEFORE - before - 1], 1))
-		before++;
-	while (after < CODE_DUMP_AFTER &&
-	       !guest_read(v, &p, la + after, &bytes[CODE_DUMP_BEFORE + after], 1))
-		after++;
+	vendor->get_paging(v, &r.p);
 	fmt_snprintf(who, sizeof(who), "vm %s: ", v->vm->cfg->name);
-	code_dump_print(who, rip, bytes + CODE_DUMP_BEFORE - before, before, after);
+	code_dump_print(who, rip, r.p.cs_base + rip, read_guest_byte, &r);
 }
 
 void vm_exit(struct vm *vm, int code)

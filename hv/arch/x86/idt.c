@@ -88,25 +88,14 @@ static bool host_event(struct trap_frame *f)
 	return false;
 }
 
-/* The bytes around a faulting RIP, those of them that are mapped. */
-static void code_dump_host(u64 rip)
+/* The hypervisor's own memory, where its page tables map it. */
+static int read_host_byte(void *ctx, u64 la, u8 *byte)
 {
-	u64 start = rip - CODE_DUMP_BEFORE, end = rip + CODE_DUMP_AFTER;
-	unsigned before = CODE_DUMP_BEFORE, after = CODE_DUMP_AFTER;
-
-	if (rip < CODE_DUMP_BEFORE || !host_paging_readable(start)) {
-		start = rip;
-		before = 0;
-	}
-	if (!host_paging_readable(rip))
-		after = 0;
-	else if (!host_paging_readable(end - 1))
-		after = PAGE_SIZE - (rip & (PAGE_SIZE - 1));
-	if (after > CODE_DUMP_AFTER)
-		after = CODE_DUMP_AFTER;
-	if (!after && before && !host_paging_readable(rip - 1))
-		before = 0;
-	code_dump_print("  ", rip, (const u8 *)(uintptr_t)start, before, after);
+	(void)ctx;
+	if (!host_paging_readable(la))
+		return -1;
+	*byte = *(const volatile u8 *)(uintptr_t)la;
+	return 0;
 }
 
 void trap_handler(struct trap_frame *f)
@@ -138,7 +127,7 @@ void trap_handler(struct trap_frame *f)
 	hv_log("  r12=%016lx r13=%016lx r14=%016lx r15=%016lx", f->r12, f->r13, f->r14, f->r15);
 	hv_log("  cr0=%016lx cr2=%016lx cr3=%016lx cr4=%016lx rflags=%016lx",
 	       read_cr0(), read_cr2(), read_cr3(), read_cr4(), f->rflags);
-	code_dump_host(f->rip);
+	code_dump_print("  ", f->rip, f->rip, read_host_byte, NULL);
 	backtrace_print(f->rip, f->rbp);
 	power_off(HV_STATUS_PANIC);
 }

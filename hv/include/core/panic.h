@@ -17,13 +17,15 @@ void backtrace_print(u64 rip, u64 rbp);
 /*
  * The bytes around a faulting instruction, for the harness to decode:
  *     "hv: <who>code at rip 0x<rip>: <before bytes> > <bytes from rip>"
- * `before` bytes precede RIP in `bytes`, `after` start at it (either may be
- * 0 where memory was unreadable). hvkit/crashreport.py disassembles the
- * bytes after '>' and names the function and file:line of rip.
+ * Up to CODE_DUMP_BEFORE bytes before la (the linear address of rip) and
+ * CODE_DUMP_AFTER from it, as far as read_byte (0 on success) can read
+ * them: either side may be cut short by unmapped memory.
+ * hvkit/crashreport.py disassembles the bytes after '>' and names the
+ * function and file:line of rip.
  */
 #define CODE_DUMP_BEFORE 16
 #define CODE_DUMP_AFTER 16
-void code_dump_print(const char *who, u64 rip, const u8 *bytes, unsigned before,
-		     unsigned after);
+typedef int (*code_read_fn)(void *ctx, u64 la, u8 *byte);
+void code_dump_print(const char *who, u64 rip, u64 la, code_read_fn read_byte, void *ctx);
 
 #endif
