@@ -113,6 +113,17 @@ def start(spec: RunSpec, timeout: float = 30.0, echo=None, announce=print) -> Co
     else:
         raise MachineError(f"machine {spec.machine.name}: emulator "
                            f"{spec.machine.emulator!r} has no launcher")
+    if spec.gdb_port:
+        # In the run's folder: two debug runs of one config must not share it.
+        from . import gdbscript
+        script = gdbscript.write(run_dir / "debug.gdb", spec.art.hv_elf, spec.art.modules,
+                                 spec.gdb_port)
+        gdb = ["gdb", "-q", rel(spec.art.hv_elf), "-x", rel(script), "-ex", "hbreak hv_main",
+               "-ex", "continue"]
+    if announce and spec.gdb_port:
+        announce(f"{rel(script)} loads the symbols of the hypervisor and of every guest "
+                 f"({', '.join(vm for _, vm in spec.art.modules)}) and attaches.")
+        announce(f"In another terminal:\n  {shlex.join(gdb)}")
     if announce:
         announce(f"Running: $ {shlex.join(cmd)}")
         announce(f"Serial log: {rel(run_dir / 'serial.log')}")

@@ -19,7 +19,7 @@ def test_debug_halts_at_reset_and_breaks_at_hv_main():
                                            "tests/configs/hello.toml"],
                           cwd=str(ROOT), encoding="utf-8", timeout=120)
     try:
-        child.expect(r"gdb -q (build/configs/hello/hv\.elf) -x (build/configs/hello/debug\.gdb) "
+        child.expect(r"gdb -q (build/configs/hello/hv\.elf) -x (build/runs/[^/ ]+/debug\.gdb) "
                      r"-ex 'hbreak hv_main' -ex continue")
         elf, script = ROOT / child.match.group(1), ROOT / child.match.group(2)
         port = int(re.search(r"^target remote 127\.0\.0\.1:(\d+)$", script.read_text(),
