@@ -73,7 +73,7 @@ def cmd_build(args) -> int:
 
 def _spec(args, cfg, art, **kw) -> launch.RunSpec:
     m = machines.get(args.machine or cfg.machine)
-    return launch.RunSpec(art, m, cfg.memory, cfg.name, **kw)
+    return launch.RunSpec(art, m, art.machine_memory(cfg.memory), cfg.name, **kw)
 
 
 def cmd_run(args) -> int:

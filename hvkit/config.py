@@ -17,7 +17,7 @@ from .tomlfields import field as toml_field
 
 # Must match HV_CONFIG_REVISION in hv/include/core/config.h; the hypervisor
 # refuses a generated table stamped with another revision.
-CONFIG_REVISION = 2
+CONFIG_REVISION = 3
 
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 VM_MEMORY_MIN = 2 * MIB          # VM_MEMORY_MIN in core/vm.h
@@ -27,6 +27,12 @@ SHARED_MAX = 8                   # START_INFO_SHARED_MAX in hvkit/start_info.h
 SHARED_SIZE_MAX = 16 * MIB       # VM_SHARED_WINDOW in core/vm.h
 WEIGHT_MAX = 100
 CMDLINE_MAX = 255                # START_INFO_CMDLINE_MAX - 1
+HVM_CMDLINE_MAX = 1023           # HVM_CMDLINE_MAX in core/hvm_boot.h, less tsc_early_khz
+HVM_MEMORY_DEFAULT = 128 * MIB
+BOOTS = ("pvh", "linux", "multiboot")   # hvkit/kernel.py
+# Kernels and initrds the kit provides, by name (hvkit/linuxguest.py).
+KIT_KERNELS = ("debian-cloud",)
+KIT_INITRDS = ("busybox",)
 HV_RESERVED = 8 * MIB            # hypervisor image, modules, tables
 MACHINE_MEMORY_MIN = 16 * MIB
 MACHINE_MEMORY_MAX = 4 * GIB     # the hypervisor uses RAM below 4 GiB only (core/pmm.c)
@@ -39,7 +45,8 @@ SHARED_KEYS = {"name", "size", "vms"}
 RESTART_POLICIES = ("stop", "restart")
 CRASH_TESTS = ("none", "panic", "page_fault", "bad_guest_state", "bad_host_state",
                "null_deref", "write_text", "exec_data", "stack_overflow")
-VM_KEYS = {"name", "image", "memory", "cmdline", "type", "weight", "restart", "max_restarts"}
+VM_KEYS = {"name", "image", "memory", "cmdline", "type", "weight", "restart", "max_restarts",
+           "kernel", "initrd", "boot"}
 GUESTS_DIR = ROOT / "guests"
 
 
@@ -54,7 +61,16 @@ class VmConfig:
     weight: int = 1
     restart: str = "stop" # one of RESTART_POLICIES
     max_restarts: int = 3
+    # Unmodified VMs: `kernel` instead of `image` (image_path is then the
+    # kernel file as given, or a kit kernel's name until it is fetched).
+    boot: str | None = None   # one of BOOTS; None for a paravirtual VM
+    kernel: str | None = None
+    initrd: str | None = None
+    initrd_path: Path | None = None
 
+    @property
+    def unmodified(self) -> bool:
+        return self.boot is not None
 
 @dataclass(frozen=True)
 class InstanceType:
@@ -138,6 +154,22 @@ def _resolve_image(image: str, cfg_path: Path, where: str) -> tuple[Path, str | 
     return ROOT / "build" / "guests" / f"{image}.elf", image
 
 
+def _resolve_file(value: str, cfg_path: Path, where: str, kit: tuple[str, ...],
+                  guests_ok: bool) -> Path | None:
+    """A kit-provided name (None: fetched at build time), a guest of ours
+    (multiboot kernels in guests/), or a path relative to the config."""
+    if value in kit:
+        return None
+    if guests_ok and NAME_RE.fullmatch(value) and value in available_guests():
+        return ROOT / "build" / "guests" / f"{value}.elf"
+    path = (cfg_path.parent / value).resolve()
+    if not path.is_file():
+        names = ", ".join(kit + (tuple(available_guests()) if guests_ok else ()))
+        raise ConfigError(f"{where}: {value!r} is neither a file (looked at {path}) nor one "
+                          f"the kit provides ({names})")
+    return path
+
+
 def _bounded_int(table: dict, key: str, where: str, default: int, lo: int, hi: int) -> int:
     value = _want(table, key, int, where, default=default)
     if not lo <= value <= hi:
@@ -178,9 +210,29 @@ def _parse_vm(i: int, table, cfg_path: Path, types: dict[str, InstanceType]) -> 
     if not NAME_RE.fullmatch(name):
         raise ConfigError(f"{where}.name: {name!r} is not a valid name; use 1-16 "
                           "characters a-z, 0-9, '_' or '-', starting with a letter")
-    image = _want(table, "image", str, where)
-    image_path, guest = _resolve_image(image, cfg_path, f"{where}.image")
-    preset = InstanceType("", 2 * MIB, 1)
+    boot = kernel = initrd = initrd_path = None
+    if ("image" in table) == ("kernel" in table):
+        raise ConfigError(f"{where}: give either image (a guest of our SDK) or kernel (an "
+                          "unmodified kernel, with boot and optionally initrd)")
+    if "image" in table:
+        for key in ("initrd", "boot"):
+            if key in table:
+                raise ConfigError(f"{where}.{key}: only for unmodified VMs (with kernel, "
+                                  "not image)")
+        image = _want(table, "image", str, where)
+        image_path, guest = _resolve_image(image, cfg_path, f"{where}.image")
+    else:
+        kernel = image = _want(table, "kernel", str, where)
+        boot = _want(table, "boot", str, where, default="pvh")
+        if boot not in BOOTS:
+            raise ConfigError(f"{where}.boot: {boot!r} is not one of " + ", ".join(BOOTS))
+        image_path = _resolve_file(kernel, cfg_path, f"{where}.kernel", KIT_KERNELS, True)
+        guest = kernel if image_path and image_path.parent.name == "guests" and \
+            image_path.parent.parent == ROOT / "build" else None
+        if "initrd" in table:
+            initrd = _want(table, "initrd", str, where)
+            initrd_path = _resolve_file(initrd, cfg_path, f"{where}.initrd", KIT_INITRDS, False)
+    preset = InstanceType("", HVM_MEMORY_DEFAULT if boot else 2 * MIB, 1)
     if "type" in table:
         tname = _want(table, "type", str, where)
         if tname not in types:
@@ -192,16 +244,16 @@ def _parse_vm(i: int, table, cfg_path: Path, types: dict[str, InstanceType]) -> 
               else preset.memory)
     weight = _bounded_int(table, "weight", where, preset.weight, 1, WEIGHT_MAX)
     cmdline = _want(table, "cmdline", str, where, default="")
-    if len(cmdline) > CMDLINE_MAX or not all(" " <= c <= "~" for c in cmdline):
-        raise ConfigError(f"{where}.cmdline: use at most {CMDLINE_MAX} printable "
-                          "ASCII characters")
+    limit = HVM_CMDLINE_MAX if boot else CMDLINE_MAX
+    if len(cmdline) > limit or not all(" " <= c <= "~" for c in cmdline):
+        raise ConfigError(f"{where}.cmdline: use at most {limit} printable ASCII characters")
     restart = _want(table, "restart", str, where, default="stop")
     if restart not in RESTART_POLICIES:
         raise ConfigError(f"{where}.restart: {restart!r} is not one of "
                           + ", ".join(RESTART_POLICIES))
     max_restarts = _bounded_int(table, "max_restarts", where, 3, 0, 1000)
     return VmConfig(name, image, image_path, guest, memory, cmdline, weight, restart,
-                    max_restarts)
+                    max_restarts, boot, kernel, initrd, initrd_path)
 
 
 def _parse_shared(data: dict, shown: str, vms: tuple[VmConfig, ...]) -> tuple[SharedRegion, ...]:
@@ -232,6 +284,9 @@ def _parse_shared(data: dict, shown: str, vms: tuple[VmConfig, ...]) -> tuple[Sh
                                   "vms = [\"a\", \"b\"]")
             if m not in index:
                 raise ConfigError(f"{where}.vms: no VM named {m!r}; VMs: " + ", ".join(index))
+            if vms[index[m]].unmodified:
+                raise ConfigError(f"{where}.vms: {m!r} is an unmodified VM; shared regions "
+                                  "are for guests of our SDK")
         if len(set(members)) != len(members) or len(members) < 2:
             raise ConfigError(f"{where}.vms: name at least two different VMs")
         out.append(SharedRegion(name, size, tuple(index[m] for m in members)))
@@ -287,6 +342,8 @@ def load(path: Path | str) -> SystemConfig:
     # Each VM also needs nested tables and a control block: ~1/256 + 64K.
     need = (HV_RESERVED + sum(vm.memory + vm.memory // 256 + 64 * KIB for vm in vms)
             + sum(r.size for r in shared))
+    if "memory" not in hv and need > memory:
+        memory = -(-need // (16 * MIB)) * 16 * MIB   # grown to fit, in 16M steps
     if need > memory:
         raise ConfigError(f"{where}.memory: {_fmt_size(memory)} is too small for "
                           f"{len(vms)} VMs and {len(shared)} shared regions; they need "

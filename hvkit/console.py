@@ -300,6 +300,16 @@ class Console:
             with contextlib.suppress(Exception):
                 self.child.wait()
 
+    # -- typing ------------------------------------------------------------
+    def send(self, data: str | bytes) -> None:
+        """Types into the machine's serial line: the hypervisor hands it to
+        the VM with the console's focus (Ctrl-A three times switches)."""
+        raw = data.encode() if isinstance(data, str) else data
+        if self.serial is not None:
+            os.write(self.serial.master, raw)
+        else:
+            self.child.send(raw)
+
     def close(self) -> None:
         self.kill()
         with contextlib.suppress(Exception):
@@ -322,9 +332,25 @@ class VmView:
 
     @property
     def text(self) -> str:
-        """This VM's lines so far, without their "[name] " prefix."""
-        return "".join(l[len(self.prefix):] + "\n" for l in self.con.text.splitlines()
+        """This VM's lines so far, without their "[name] " prefix, and the
+        line it is in the middle of (a shell prompt), if it is the last."""
+        done = "".join(l[len(self.prefix):] + "\n" for l in self.con.text.splitlines()
                        if l.startswith(self.prefix))
+        partial = ANSI_RE.sub("", self.con._partial)
+        return done + (partial[len(self.prefix):] if partial.startswith(self.prefix) else "")
+
+    def send(self, text: str) -> None:
+        """Types text on the console; it reaches this VM if it has the focus."""
+        self.con.send(text)
+
+    def run(self, command: str, prompt: str = r"linux# ") -> str:
+        """Types a shell command, waits for the next prompt and returns what
+        the command printed (the echoed command line left out)."""
+        self.send(command + "\n")
+        self.expect(re.escape(command) + r"\n")
+        start = self.pos
+        m = self.expect(r"^" + prompt)
+        return self.text[start:m.start()]
 
     def expect(self, pattern: str) -> re.Match:
         """Waits for a regex (multiline) in this VM's lines, after what this

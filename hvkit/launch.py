@@ -57,7 +57,7 @@ def qemu_command(spec: RunSpec, monitor: Path | None = None) -> list[str]:
         cmd += ["-cdrom", rel(_iso(spec))]
     else:
         modules = ",".join(f"{rel(path)} {name}".replace(",", ",,")
-                           for path, name in spec.art.modules)
+                           for path, name in spec.art.boot_modules)
         cmd += ["-kernel", rel(spec.art.hv_image), "-initrd", modules]
     if spec.icount:
         cmd += ["-icount", "shift=0,sleep=off"]

@@ -13,7 +13,7 @@ import contextlib
 import fcntl
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import ROOT, abi as abi_mod, imagecheck, rel
@@ -46,8 +46,21 @@ SHARED_LIB = sorted((ROOT / "hv" / "lib").glob("*.c"))
 class Artifacts:
     hv_elf: Path          # 64-bit, with symbols: for gdb and the symbolizer
     hv_image: Path        # ELF32 multiboot image: what the loader boots
-    modules: tuple[tuple[Path, str], ...]   # (guest image, VM name), in VM order
+    modules: tuple[tuple[Path, str], ...]   # (guest image or kernel, VM name), in VM order
     iso: Path | None = None                 # GRUB ISO, when it was asked for
+    # Unmodified VMs' initrds and ACPI tables: (file, "VM.initrd" or "VM.acpi").
+    extra_modules: tuple[tuple[Path, str], ...] = ()
+
+    @property
+    def boot_modules(self) -> tuple[tuple[Path, str], ...]:
+        """Everything the boot loader loads, each under its module name."""
+        return self.modules + self.extra_modules
+
+    def machine_memory(self, configured: int) -> int:
+        """The config's machine RAM grown by what the modules occupy (a
+        kernel of tens of MiB stays loaded for the VM's restarts)."""
+        size = sum(p.stat().st_size for p, _ in self.boot_modules if p.exists())
+        return configured + -(-size // (1 << 20)) * (1 << 20)
 
 
 def _compile(src: Path, obj_dir: Path, flags: list[str], extra_inputs=()) -> Step:
@@ -180,12 +193,53 @@ def plan(cfg: SystemConfig, iso: bool = False) -> tuple[list[Step], Artifacts]:
     for name in available_guests():
         g_steps, _ = guest_steps(name, sdk_objs)
         steps += g_steps
-    modules = tuple((vm.image_path, vm.name) for vm in cfg.vms)
+    modules, extra = [], []
+    for vm in cfg.vms:
+        if vm.unmodified:
+            more, image, vm_extra = unmodified_steps(cfg, vm)
+            steps += more
+            modules.append((image, vm.name))
+            extra += vm_extra
+        else:
+            modules.append((vm.image_path, vm.name))
     iso_path = None
     if iso:
-        more, iso_path = iso_steps(cfg, hv_image, modules)
+        more, iso_path = iso_steps(cfg, hv_image, modules + extra)
         steps += more
-    return steps, Artifacts(hv_elf, hv_image, modules, iso_path)
+    return steps, Artifacts(hv_elf, hv_image, tuple(modules), iso_path, tuple(extra))
+
+
+def unmodified_steps(cfg: SystemConfig, vm) -> tuple[list[Step], Path, list[tuple[Path, str]]]:
+    """An unmodified VM's kernel (checked, a PVH vmlinux taken out of its
+    bzImage), its initrd and its ACPI tables (the DSDT compiled by iasl)."""
+    from . import acpi, kernel, linuxguest
+    where = f"{cfg.path.name}: vm {vm.name}"
+    steps, extra = [], []
+    path = vm.image_path or linuxguest.debian_kernel()
+    image = path
+    if path.exists() and not vm.guest:
+        image = kernel.identify(path, vm.boot, where, BUILD / "cache" / "kernels").image
+    if vm.initrd:
+        initrd = vm.initrd_path
+        if initrd is None:        # the kit's busybox initramfs
+            initrd = BUILD / "cache" / "initramfs-busybox.cpio"
+            steps.append(Step(outputs=[initrd], inputs=[linuxguest.BUSYBOX,
+                                                        Path(linuxguest.__file__)],
+                              label=f"CPIO {rel(initrd)}",
+                              func=lambda: linuxguest.write_initramfs(initrd),
+                              signature="initramfs"))
+        extra.append((initrd, f"{vm.name}.initrd"))
+    out = BUILD / "configs" / cfg.name / "acpi"
+    asl, aml, blob = out / f"{vm.name}.dsl", out / f"{vm.name}.aml", out / f"{vm.name}.acpi"
+    render_to(asl, "dsdt.asl.j2", f"{vm!r}", vm=vm, sources=[cfg.path],
+              **acpi.dsdt_source_params())
+    steps.append(Step(outputs=[aml], inputs=[asl], label=f"IASL {rel(asl)}", quiet=True,
+                      command=["iasl", "-vs", "-p", str(aml.with_suffix("")), str(asl)]))
+    steps.append(Step(outputs=[blob], inputs=[aml, Path(acpi.__file__)],
+                      label=f"ACPI {rel(blob)}", func=lambda: acpi.write(blob, aml, 1),
+                      signature="acpi cpus=1"))
+    extra.append((blob, f"{vm.name}.acpi"))
+    return steps, image, extra
 
 
 @contextlib.contextmanager
@@ -214,6 +268,7 @@ def _check_images(cfg: SystemConfig) -> None:
     """Every VM's image against its VM; remembered by each image's size and
     mtime, so that a no-change run skips reading the ELF files."""
     stamp = BUILD / "configs" / cfg.name / "images-checked"
+    cfg = replace(cfg, vms=tuple(vm for vm in cfg.vms if not vm.unmodified))
     try:
         key = "".join(f"{vm.name} {vm.memory} {vm.image_path} {st.st_size} {st.st_mtime_ns}\n"
                       for vm in cfg.vms for st in [vm.image_path.stat()])

@@ -30,7 +30,7 @@ def boot(path: Path, machine: str | None = None, timeout: float = 60.0, **spec_k
     if why:
         pytest.skip(f"machine {m.name} cannot run here: {why}")
     cfg, art = build_config(path, iso=m.boot == "iso")
-    spec = launch.RunSpec(art, m, cfg.memory, cfg.name, **spec_kw)
+    spec = launch.RunSpec(art, m, art.machine_memory(cfg.memory), cfg.name, **spec_kw)
     return launch.start(spec, timeout=timeout, announce=None)
 
 

@@ -6,6 +6,22 @@
 #include <lib/fmt.h>
 #include <lib/string.h>
 
+/*
+ * An unmodified VM's unfinished line (a shell prompt, typed characters)
+ * goes out at the next tick, so a person sees it; open_line is the VM
+ * whose line is then on the wire without its end, so that its next bytes
+ * continue it and anything else first ends it.
+ */
+static struct vm *open_line;
+
+static void close_line(void)
+{
+	if (open_line) {
+		open_line = NULL;
+		console_put('\n');
+	}
+}
+
 static void ring_sink(void *ctx, char c)
 {
 	(void)ctx;
@@ -14,6 +30,7 @@ static void ring_sink(void *ctx, char c)
 
 int vprintk(const char *fmt, va_list ap)
 {
+	close_line();
 	return fmt_vformat(ring_sink, NULL, fmt, ap);
 }
 
@@ -39,15 +56,30 @@ void hv_log(const char *fmt, ...)
 	console_put('\n');
 }
 
+static void emit(struct vm *vm)
+{
+	if (open_line != vm)
+		printk("[%s] ", vm->cfg->name); /* ends another VM's open line */
+	for (unsigned i = 0; i < vm->line_len; i++)
+		console_put(vm->line[i]);
+	vm->line_len = 0;
+}
+
 void console_vm_flush(struct vm *vm)
+{
+	if (!vm->line_len && open_line != vm)
+		return;
+	emit(vm);
+	open_line = NULL;
+	console_put('\n');
+}
+
+void console_vm_partial(struct vm *vm)
 {
 	if (!vm->line_len)
 		return;
-	printk("[%s] ", vm->cfg->name);
-	for (unsigned i = 0; i < vm->line_len; i++)
-		console_put(vm->line[i]);
-	console_put('\n');
-	vm->line_len = 0;
+	emit(vm);
+	open_line = vm;
 }
 
 /* Whether the ring takes the VM's line now: its name, the line, CR LF. */
@@ -61,11 +93,13 @@ size_t console_vm_write(struct vm *vm, const char *buf, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		char c = buf[i];
 
+		if (c == '\r')
+			continue;    /* lines end with LF on this console */
 		if (c == '\n') {
 			if (!line_fits(vm))
 				return i; /* the rest once the ring has drained */
 			/* An empty line is still a line: keep it visible. */
-			if (!vm->line_len)
+			if (!vm->line_len && open_line != vm)
 				vm->line[vm->line_len++] = ' ';
 			console_vm_flush(vm);
 			continue;
@@ -75,8 +109,9 @@ size_t console_vm_write(struct vm *vm, const char *buf, size_t len)
 				return i;
 			console_vm_flush(vm);
 		}
-		/* Guests may send anything; keep the console printable. */
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
+		/* Guests may send anything; keep the console printable. An
+		 * unmodified VM's terminal escapes (ESC) pass, as from a UART. */
+		if ((c < 0x20 && c != '\t' && !(c == 0x1b && vm->hvm)) || c == 0x7f)
 			c = '?';
 		vm->line[vm->line_len++] = c;
 	}

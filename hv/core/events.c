@@ -22,8 +22,8 @@ bool events_wake_pending(const struct vm *vm)
 
 void event_raise(struct vm *vm, unsigned event)
 {
-	if (vm->state == VM_STOPPED)
-		return;
+	if (vm->state == VM_STOPPED || vm->hvm)
+		return;      /* an unmodified VM has no event page */
 	vm->events->pending |= EVENT_BIT(event);
 	if (vm->state == VM_BLOCKED && !vm->wake_tsc && events_wake_pending(vm))
 		sched_wake(vm); /* in HLT, and this is an event it waits for */

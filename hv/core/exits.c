@@ -11,6 +11,7 @@
 #include <hvkit/events.h>
 #include <hv_abi.h>
 #include <lib/string.h>
+#include <vdev/vpc.h>
 
 /* CPUID feature bits we hide or add (SDM vol. 2A CPUID; APM vol. 3 E.4). */
 #define CPUID_1_ECX_MONITOR BIT(3)
@@ -35,7 +36,9 @@ void exit_hypercall(struct vcpu *v, unsigned cpl)
 
 	v->vm->stats.exits_by_kind[EXIT_KIND_HYPERCALL]++;
 	/* Only the guest kernel may call: user code inside the VM must not
-	 * reach supervisor pages or set event handlers through us. */
+	 * reach supervisor pages or set event handlers through us. An
+	 * unmodified VM never gets here: it has no hypercalls (nor the event
+	 * page they use), so its VMMCALL is not intercepted and raises #UD. */
 	if (unlikely(cpl)) {
 		v->gpr[GPR_RAX] = (u64)-HV_EPERM;
 		return;
@@ -107,6 +110,8 @@ void exit_cpuid(struct vcpu *v)
 		cpuid(leaf, sub, &r);
 		cpuid_policy(v, leaf, sub, &r);
 	}
+	if (v->hvm)
+		cpuid_hvm_policy(v, leaf, sub, &r);
 	v->gpr[GPR_RAX] = r.eax;
 	v->gpr[GPR_RBX] = r.ebx;
 	v->gpr[GPR_RCX] = r.ecx;
@@ -123,20 +128,22 @@ static u32 io_in(u16 port, unsigned size)
 	return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1; /* no device */
 }
 
-void exit_io(struct vcpu *v, u16 port, unsigned size, bool in, bool string)
+bool exit_io(struct vcpu *v, u16 port, unsigned size, bool in, bool string)
 {
 	v->vm->stats.exits_by_kind[EXIT_KIND_IO]++;
+	if (v->hvm)
+		return exit_io_hvm(v, port, size, in, string);
 	if (string) {
 		vm_fault(v->vm, "string port I/O (INS/OUTS) on port 0x%x is not emulated; "
 			 "use IN/OUT", port);
-		return;
+		return false;
 	}
 	if (in) {
 		/* IN writes AL or AX in place; IN to EAX zero-extends to RAX. */
 		u64 mask = size == 4 ? ~0ull : (1ull << (size * 8)) - 1;
 
 		v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~mask) | (io_in(port, size) & mask);
-		return;
+		return true;
 	}
 	if (port == COM1_BASE) {
 		char c = (char)v->gpr[GPR_RAX];
@@ -146,6 +153,7 @@ void exit_io(struct vcpu *v, u16 port, unsigned size, bool in, bool string)
 		vm_exit(v->vm, (int)(u32)v->gpr[GPR_RAX]);
 	}
 	/* Writes to ports with no device are dropped, as on a bare PC. */
+	return true;
 }
 
 static bool set_hypercall_page(struct vcpu *v, u64 gpa)
@@ -216,10 +224,16 @@ bool exit_msr(struct vcpu *v, bool write)
 	u64 val = (u32)v->gpr[GPR_RAX] | v->gpr[GPR_RDX] << 32;
 
 	v->vm->stats.exits_by_kind[EXIT_KIND_MSR]++;
-	if (write)
+	if (v->hvm) {
+		if (write)
+			return msr_hvm_write(v, msr, val);
+		if (!msr_hvm_read(v, msr, &val))
+			return false;
+	} else if (write) {
 		return msr_write(v, msr, val);
-	if (!msr_read(v, msr, &val))
+	} else if (!msr_read(v, msr, &val)) {
 		return false;
+	}
 	v->gpr[GPR_RAX] = (u32)val;
 	v->gpr[GPR_RDX] = val >> 32;
 	return true;
@@ -251,7 +265,9 @@ void exit_hlt(struct vcpu *v, bool interrupts_enabled)
 	 * sleeps until an event it enabled is pending; it costs no CPU then.
 	 */
 	v->vm->stats.exits_by_kind[EXIT_KIND_HLT]++;
-	if (!interrupts_enabled)
+	if (v->hvm)
+		exit_hlt_hvm(v, interrupts_enabled);
+	else if (!interrupts_enabled)
 		vm_fault(v->vm, "HLT with interrupts disabled: the VM can never wake up");
 	else if (!events_wake_pending(v->vm))
 		sched_block(v, 0);
@@ -292,6 +308,10 @@ void exit_other(struct vcpu *v)
 void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip)
 {
 	v->vm->stats.exits_by_kind[EXIT_KIND_NESTED_FAULT]++;
+	if (v->hvm && gpa >= v->vm->mem_size) {
+		vpc_mmio(v, gpa, write); /* a device, or nothing, but never RAM */
+		return;
+	}
 	vm_fault(v->vm, "%s guest-physical 0x%lx outside its memory (0x1000-0x%lx) at rip 0x%lx",
 		 write ? "wrote" : "read", gpa, v->vm->mem_size, rip);
 	vm_code_dump(v, rip);

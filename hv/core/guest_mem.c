@@ -91,6 +91,29 @@ int guest_read(struct vcpu *v, const struct guest_paging *p, u64 la, void *buf, 
 	return 0;
 }
 
+int guest_write(struct vcpu *v, const struct guest_paging *p, u64 la, const void *buf,
+		unsigned len)
+{
+	const u8 *in = buf;
+
+	while (len) {
+		unsigned chunk = (unsigned)(PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+		s64 gpa = guest_translate(v, p, la);
+		void *dst;
+
+		if (chunk > len)
+			chunk = len;
+		dst = gpa < 0 ? NULL : vm_gpa_to_hva(v->vm, (u64)gpa, chunk);
+		if (!dst)
+			return -1;
+		memcpy(dst, in, chunk);
+		in += chunk;
+		la += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
 /* A 4-level walk that records its entries in c; NULL when unmapped. */
 static const u8 *walk_recorded(struct vcpu *v, u64 cr3, u64 la, struct code_tlb *c)
 {

@@ -13,7 +13,12 @@ bool restart_begin(struct vm *vm)
 {
 	u64 backoff_us;
 
-	if (!vm->faulted || vm->cfg->restart != RESTART_RESTART)
+	if (vm->reset && vm->cfg->restart != RESTART_RESTART) {
+		hv_log("vm %s: not restarted after its reset: its restart policy is \"stop\"",
+		       vm->cfg->name);
+		return false;
+	}
+	if (!(vm->faulted || vm->reset) || vm->cfg->restart != RESTART_RESTART)
 		return false;
 	if (vm->stats.restarts >= vm->cfg->max_restarts) {
 		hv_log("vm %s: not restarted: it already was %u times (max_restarts)",

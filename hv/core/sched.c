@@ -6,6 +6,7 @@
 #include <arch/x86.h>
 #include <core/config.h>
 #include <core/console.h>
+#include <core/console_input.h>
 #include <core/console_ring.h>
 #include <core/events.h>
 #include <core/restart.h>
@@ -93,6 +94,10 @@ void sched_tick(struct vcpu *v)
 	u64 now = rdtsc();
 
 	console_drain(CONSOLE_DRAIN_TICK);
+	console_input_poll();
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (vms[i].hvm && vms[i].line_len)
+			console_vm_partial(&vms[i]);
 	wake_timed(now);
 	/* The running VM's slice is over: back to the end of the queue. */
 	if (v && v->vm->slice_used + (now - run_start) >= slice_of(v->vm))
@@ -110,8 +115,10 @@ static bool anything_can_wake(void)
 	for (unsigned i = 0; i < nr_vms; i++) {
 		const struct vm *vm = &vms[i];
 
+		/* An unmodified VM in HLT waits for its devices: its console
+		 * can always be typed into. */
 		if (vm->state == VM_RUNNABLE || (vm->state == VM_BLOCKED &&
-		    (vm->wake_tsc || (vm->timer_period &&
+		    (vm->wake_tsc || vm->hvm || (vm->timer_period &&
 				      (vm->events->enabled & EVENT_BIT(EVENT_TIMER))))))
 			return true;
 		some_alive |= vm->state != VM_STOPPED;

@@ -4,6 +4,8 @@
 #include <arch/x86.h>
 #include <core/console.h>
 #include <core/elf.h>
+#include <core/hvm_boot.h>
+#include <core/sched.h>
 #include <core/events.h>
 #include <core/shared.h>
 #include <core/bootinfo.h>
@@ -22,7 +24,9 @@ static const u64 guest_gdt[] = { 0, 0x00af9b000000ffffull, 0x00cf93000000ffffull
 
 void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
 {
-	if (gpa < VM_START_INFO_GPA || gpa >= vm->mem_size || len > vm->mem_size - gpa)
+	/* Page 0 is RAM in an unmodified VM; a paravirtual one has none there. */
+	if ((gpa < VM_START_INFO_GPA && !vm->hvm) || gpa >= vm->mem_size ||
+	    len > vm->mem_size - gpa)
 		return NULL;
 	return phys_to_virt(vm->mem_hpa + gpa);
 }
@@ -62,6 +66,23 @@ void vm_code_dump(struct vcpu *v, u64 rip)
 	vendor->get_paging(v, &r.p);
 	fmt_snprintf(who, sizeof(who), "vm %s: ", v->vm->cfg->name);
 	code_dump_print(who, rip, r.p.cs_base + rip, read_guest_byte, &r);
+}
+
+void vm_reset(struct vm *vm, const char *how)
+{
+	console_vm_flush(vm);
+	hv_log("vm %s: reset by the guest (%s)", vm->cfg->name, how);
+	vm->state = VM_STOPPED;
+	vm->reset = true;
+	vm->exit_code = 0;
+	vm->vcpu.leave = true;
+}
+
+void vm_kick(struct vm *vm)
+{
+	/* Not a VM in its restart back-off: that one waits for its time. */
+	if (vm->state == VM_BLOCKED && !vm->restarting)
+		sched_wake(vm);
 }
 
 void vm_exit(struct vm *vm, int code)
@@ -111,10 +132,20 @@ int vm_boot(struct vm *vm)
 	u64 entry;
 
 	vm->boot_count++;
+	vm->reset = false;
+	if (vm->hvm) {
+		vm->hypercall_page = 0;
+		vm->vcpu.code_tlb.page = 0;
+		vm->wake_tsc = 0;
+		vm->slice_used = 0;
+		vm->line_len = 0;
+		return hvm_boot(vm);
+	}
 	si = write_start_info(vm);
 	build_guest_page_tables(vm);
 	events_reset(vm);
-	entry = elf_load(vm, phys_to_virt(vm->module->start), vm->module->end - vm->module->start);
+	entry = elf_load(vm, phys_to_virt(vm->module->start), vm->module->end - vm->module->start,
+			 VM_IMAGE_MIN_GPA, false);
 	if (!entry)
 		return -1;
 	if (vm->boot_count == 1 && shared_map(vm, si)) {
@@ -142,12 +173,22 @@ int vm_boot(struct vm *vm)
 
 static void vm_create(struct vm *vm, const struct boot_info *bi)
 {
+	char name[BOOT_MODULE_NAME_MAX];
+	u64 first;
+
 	vm->mem_size = vm->cfg->memory;
+	vm->hvm = vm->vcpu.hvm = vm->cfg->kind != VM_KIND_PV;
 	vm->module = bootinfo_module(bi, vm->cfg->name);
 	if (!vm->module) {
 		vm_fault(vm, "no boot module names this VM; pass '<image> %s'",
 			 vm->cfg->name);
 		return;
+	}
+	if (vm->hvm) {
+		fmt_snprintf(name, sizeof(name), "%s.initrd", vm->cfg->name);
+		vm->initrd = bootinfo_module(bi, name);
+		fmt_snprintf(name, sizeof(name), "%s.acpi", vm->cfg->name);
+		vm->acpi = bootinfo_module(bi, name);
 	}
 	vm->mem_hpa = pmm_alloc(vm->mem_size / PAGE_SIZE);
 	if (!vm->mem_hpa) {
@@ -155,9 +196,9 @@ static void vm_create(struct vm *vm, const struct boot_info *bi)
 			 vm->mem_size >> 10, pmm_free_pages() * 4);
 		return;
 	}
-	/* All but page 0: a guest NULL access must fault. */
-	if (vendor->nested_map(vm, VM_START_INFO_GPA, vm->mem_hpa + VM_START_INFO_GPA,
-			       vm->mem_size - VM_START_INFO_GPA)) {
+	/* All but page 0 for a paravirtual VM: a guest NULL access must fault. */
+	first = vm->hvm ? 0 : VM_START_INFO_GPA;
+	if (vendor->nested_map(vm, first, vm->mem_hpa + first, vm->mem_size - first)) {
 		vm_fault(vm, "out of memory for its nested page tables");
 		return;
 	}

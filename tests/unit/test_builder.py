@@ -102,4 +102,5 @@ def test_real_project_header_dependencies_are_exact():
         users = sorted(s.label for s in steps if s.depfile and any(
             p.name == "uart.h" for p in parse_depfile(s.depfile)))
         assert users == ["CC hv/arch/x86/power.c", "CC hv/arch/x86/uart.c",
-                         "CC hv/core/console_ring.c", "CC hv/core/main.c"]
+                         "CC hv/core/console_input.c", "CC hv/core/console_ring.c",
+                         "CC hv/core/main.c"]

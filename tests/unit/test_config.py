@@ -45,7 +45,7 @@ def test_parse_size(size, expect):
 BAD = {
     "no_vms": ("[hypervisor]\n", "t.toml: vm: no VMs; add at least one [[vm]] table"),
     "unknown_top_key": ("colour = 1\n" + GOOD_VM, "t.toml.colour: unknown key; valid keys: hypervisor, instance_type, shared, vm"),
-    "unknown_vm_key": (GOOD_VM + "cpus = 2\n", "t.toml: vm[0].cpus: unknown key; valid keys: cmdline, image, max_restarts, memory, name, restart, type, weight"),
+    "unknown_vm_key": (GOOD_VM + "cpus = 2\n", "t.toml: vm[0].cpus: unknown key; valid keys: boot, cmdline, image, initrd, kernel, max_restarts, memory, name, restart, type, weight"),
     "unknown_type": (GOOD_VM + 'type = "huge"\n', "t.toml: vm[0].type: no instance type 'huge'; types: none defined"),
     "bad_weight": (GOOD_VM + "weight = 0\n", "t.toml: vm[0].weight: 0 is out of range; use 1 to 100"),
     "bad_restart": (GOOD_VM + 'restart = "always"\n', "t.toml: vm[0].restart: 'always' is not one of stop, restart"),
@@ -60,7 +60,7 @@ BAD = {
     "duplicate": (GOOD_VM + GOOD_VM, "t.toml: vm[1].name: 'a' is used twice; names must be unique"),
     "unknown_guest": ('[[vm]]\nname = "a"\nimage = "nosuch"\n', "t.toml: vm[0].image: no guest named 'nosuch'; guests: "),
     "missing_file": ('[[vm]]\nname = "a"\nimage = "nosuch.elf"\n', "t.toml: vm[0].image: file 'nosuch.elf' not found"),
-    "missing_image": ('[[vm]]\nname = "a"\n', "t.toml: vm[0].image: missing; it is required"),
+    "missing_image": ('[[vm]]\nname = "a"\n', "t.toml: vm[0]: give either image (a guest of our SDK) or kernel (an unmodified kernel, with boot and optionally initrd)"),
     "wrong_type": ('[hypervisor]\ntrace_exits = "yes"\n' + GOOD_VM, "t.toml: hypervisor.trace_exits: 'yes' is a str; expected a bool"),
     "crash_test": ('[hypervisor]\ncrash_test = "boom"\n' + GOOD_VM, "hypervisor.crash_test: 'boom' is not one of none, panic, page_fault, bad_guest_state, bad_host_state"),
     "machine_too_small": ('[hypervisor]\nmemory = "16M"\n' + GOOD_VM.replace('"hello"\n', '"hello"\nmemory = "64M"\n'), "t.toml: hypervisor.memory: 16M is too small for 1 VMs"),

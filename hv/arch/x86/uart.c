@@ -4,6 +4,7 @@
 
 #define COM1 0x3f8
 #define UART_THR 0 /* transmit holding register */
+#define UART_RBR 0 /* receive buffer register */
 #define UART_IER 1
 #define UART_FCR 2
 #define UART_LCR 3
@@ -11,6 +12,7 @@
 #define UART_LSR 5
 #define UART_DLL 0 /* divisor latch, when LCR.DLAB = 1 */
 #define UART_DLM 1
+#define LSR_DR BIT(0)   /* a received byte is waiting */
 #define LSR_THRE BIT(5) /* holding register empty: may write */
 #define LSR_TEMT BIT(6) /* transmitter empty: all sent */
 
@@ -42,6 +44,11 @@ bool uart_ready(void)
 void uart_send(u8 b)
 {
 	outb(COM1 + UART_THR, b);
+}
+
+int uart_getc(void)
+{
+	return inb(COM1 + UART_LSR) & LSR_DR ? inb(COM1 + UART_RBR) : -1;
 }
 
 void uart_drain(void)

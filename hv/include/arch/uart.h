@@ -14,5 +14,7 @@ bool uart_ready(void);
 void uart_send(u8 b);
 /* Waits until the transmitter is empty (LSR bit 6), before power-off. */
 void uart_drain(void);
+/* A received byte, or -1 when none has arrived (never waits). */
+int uart_getc(void);
 
 #endif

@@ -29,6 +29,13 @@ struct vcpu_boot {
 	u64 cr3;
 	u64 gdt_base;
 	u16 gdt_limit;
+	/* Unmodified VMs (core/hvm_boot.c): RFLAGS 0x2 (IF clear), their own
+	 * TSC offset, the registers their boot protocol passes, and either
+	 * 32-bit protected mode with paging off (CS HVM_CS32) or long mode
+	 * (CS HVM_CS64, cr3 above); DS, ES, SS are HVM_DS. */
+	bool hvm, prot32;
+	u64 rax, rbx, rsi;
+	u64 tsc_offset;
 };
 
 struct vendor_ops {
@@ -58,6 +65,10 @@ struct vendor_ops {
 	void (*set_efer)(struct vcpu *v, u64 efer);
 	/* The guest's CR4 as the guest sees it (CPUID's OSXSAVE and OSPKE). */
 	u64 (*get_cr4)(struct vcpu *v);
+	/* The guest's CR0 as the guest sees it (EFER.LME's rule). */
+	u64 (*get_cr0)(struct vcpu *v);
+	/* Guest TSC = host TSC + offset (IA32_TSC writes). */
+	void (*set_tsc_offset)(struct vcpu *v, u64 offset);
 	/* What a software walk of the guest's page tables needs. */
 	void (*get_paging)(struct vcpu *v, struct guest_paging *p);
 	/* The guest's current privilege level, 0-3. */
@@ -65,6 +76,8 @@ struct vendor_ops {
 	/* State this backend's control block does not switch, so that
 	 * core/cpu_state.c must (SOFT_STATE_* in arch/cpu_state.h). */
 	u32 soft_state;
+	/* Whether this backend runs unmodified VMs (core/hvm_boot.c). */
+	bool hvm;
 	/* The bytes of this vendor's hypercall instruction. */
 	const u8 *hypercall_insn;
 	u8 hypercall_insn_len;

@@ -9,15 +9,28 @@
 
 #include <types.h>
 
-#define HV_CONFIG_REVISION 2
+#define HV_CONFIG_REVISION 3
 
 enum restart_policy {
 	RESTART_STOP,        /* a faulting VM stays stopped */
 	RESTART_RESTART,     /* rebooted from its image, up to max_restarts times */
 };
 
+/* What a VM runs: a guest of our SDK, or an unmodified OS on the virtual
+ * PC of hv/vdev (entered as its boot protocol says; hvkit/kernel.py). */
+enum vm_kind {
+	VM_KIND_PV,          /* paravirtual: 64-bit ELF, start info, hypercalls */
+	VM_KIND_PVH,         /* ELF with a PVH entry: 32-bit, EBX -> hvm_start_info */
+	VM_KIND_LINUX,       /* bzImage 64-bit entry: RSI -> boot_params */
+	VM_KIND_MULTIBOOT,   /* multiboot v1: 32-bit, EAX magic, EBX -> info */
+};
+
 struct vm_config {
-	const char *name;    /* also the multiboot module's string */
+	const char *name;    /* also the multiboot module's string; an
+			      * unmodified VM's initrd and ACPI tables come
+			      * as the modules NAME.initrd and NAME.acpi */
+	enum vm_kind kind;
+	u32 cpus;            /* vCPUs its ACPI tables and fw_cfg announce */
 	u64 memory;          /* bytes, a multiple of 4 KiB */
 	const char *cmdline; /* handed to the guest in its start info */
 	u32 weight;          /* CPU share relative to the other VMs */

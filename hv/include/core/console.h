@@ -20,7 +20,10 @@ void hv_log(const char *fmt, ...) __printf(1, 2);
  * Returns the bytes taken: fewer than len while the output ring is too
  * full for the next line (core/console_ring.h). */
 size_t console_vm_write(struct vm *vm, const char *buf, size_t len);
-/* Emits a VM's unfinished line, e.g. when the VM stops. */
+/* Emits a VM's unfinished line and ends it, e.g. when the VM stops. */
 void console_vm_flush(struct vm *vm);
+/* Emits what a VM has of its line so far, without ending it: its next
+ * bytes continue it (unmodified VMs' prompts and echoes, at each tick). */
+void console_vm_partial(struct vm *vm);
 
 #endif

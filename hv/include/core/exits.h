@@ -15,9 +15,11 @@ struct vcpu;
 void exit_hypercall(struct vcpu *v, unsigned cpl);
 /* CPUID: leaf/subleaf from RAX/RCX, results to RAX..RDX. */
 void exit_cpuid(struct vcpu *v);
-/* IN or OUT of size 1, 2 or 4 with the value in RAX (IN updates it);
- * string I/O (INS/OUTS) stops the VM: it is not emulated. */
-void exit_io(struct vcpu *v, u16 port, unsigned size, bool in, bool string);
+/* IN or OUT of size 1, 2 or 4 with the value in RAX (IN updates it).
+ * String I/O (INS/OUTS) stops a paravirtual VM; an unmodified one gets it
+ * emulated. True when the vendor is to move RIP past the instruction
+ * (false: the emulation set RIP itself). */
+bool exit_io(struct vcpu *v, u16 port, unsigned size, bool in, bool string);
 /* RDMSR or WRMSR: ECX, EDX:EAX from the vCPU's registers. Returns false
  * when the guest must get #GP instead (the vendor then injects it). */
 bool exit_msr(struct vcpu *v, bool write);
@@ -66,5 +68,15 @@ void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip);
 void exit_double_fault(struct vcpu *v, u64 rip);
 /* Triple fault / shutdown. */
 void exit_triple_fault(struct vcpu *v, u64 rip);
+
+/* The same exits from unmodified VMs (core/exits_hvm.c): the virtual PC's
+ * ports, the MSRs of docs/cpu-policy.md, CPUID adjusted for a kernel that
+ * drives its own APIC, and HLT that waits for the local APIC. */
+struct cpuid_regs;
+bool exit_io_hvm(struct vcpu *v, u16 port, unsigned size, bool in, bool string);
+bool msr_hvm_read(struct vcpu *v, u32 msr, u64 *val);
+bool msr_hvm_write(struct vcpu *v, u32 msr, u64 val);
+void cpuid_hvm_policy(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r);
+void exit_hlt_hvm(struct vcpu *v, bool interrupts_enabled);
 
 #endif

@@ -16,6 +16,7 @@ struct guest_paging {
 	u64 cr0, cr3, cr4, efer;
 	u64 cs_base;
 	bool cs_long;        /* 64-bit code segment (CS.L with EFER.LMA) */
+	bool cs_db;          /* else 32-bit (CS.D) or 16-bit code */
 };
 
 /*
@@ -41,6 +42,8 @@ const u8 *guest_code_ptr(struct vcpu *v, const struct guest_paging *p, u64 la,
 s64 guest_translate(struct vcpu *v, const struct guest_paging *p, u64 la);
 
 /* Copies len bytes at linear address la; 0, or -1 if a page is unmapped. */
+int guest_write(struct vcpu *v, const struct guest_paging *p, u64 la, const void *buf,
+		unsigned len);
 int guest_read(struct vcpu *v, const struct guest_paging *p, u64 la, void *buf, unsigned len);
 
 #endif

@@ -33,6 +33,7 @@
 #include <core/guest_mem.h>
 #include <hvkit/memory_map.h>
 #include <types.h>
+#include <vdev/vpc.h>
 
 /* The addresses are the guests' ABI: hvkit/memory_map.h in the SDK. */
 #define VM_START_INFO_GPA START_INFO_GPA
@@ -65,6 +66,7 @@ struct vcpu {
 	u64 vendor_state;    /* the backend's own (VMX: VMCS launched; SVM: the
 			      * rule the VMCB broke before its first VMRUN) */
 	bool leave;          /* return to the scheduler after this exit */
+	bool hvm;            /* of an unmodified VM (vm.hvm, here for the fast paths) */
 	struct cpu_state cpu; /* what neither VMCB nor VMCS switches */
 	struct code_tlb code_tlb; /* where its RIP's page is (core/guest_mem.h) */
 };
@@ -95,6 +97,12 @@ struct vm {
 	u64 hypercall_page;  /* guest-physical, 0 until the guest asks */
 	const struct boot_module *module; /* its image, kept for restarts */
 	u32 boot_count;
+	bool reset;          /* stopped by a guest reset: restart it (policy) */
+
+	/* Unmodified VMs (cfg->kind other than VM_KIND_PV; core/hvm_boot.c) */
+	bool hvm;
+	const struct boot_module *initrd, *acpi; /* NAME.initrd, NAME.acpi */
+	struct vpc pc;       /* its virtual PC (hv/vdev) */
 
 	/* Scheduling (core/sched.c) */
 	struct vm *rq_next, *rq_prev;
@@ -132,6 +140,14 @@ void vm_code_dump(struct vcpu *v, u64 rip);
 
 /* Stops the VM at its own request (vm_exit hypercall or the exit port). */
 void vm_exit(struct vm *vm, int code);
+
+/* A guest's reset request: stops the VM and lets its restart policy
+ * boot it again (core/restart.c). */
+void vm_reset(struct vm *vm, const char *how);
+
+/* Something the VM waits for happened (an interrupt, a byte): a vCPU
+ * blocked in HLT runs again. */
+void vm_kick(struct vm *vm);
 
 /* Builds all VMs of hv_config from the boot modules. */
 struct boot_info;

@@ -189,6 +189,8 @@ static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 	vmcb->rsp = boot->rsp;
 	memset(v->gpr, 0, sizeof(v->gpr));
 	v->gpr[GPR_RDI] = boot->rdi;
+	if (boot->hvm)
+		svm_hvm_setup(v, vmcb, boot);
 
 	/* Test builds: break the VMCB on purpose to show the decoded failure.
 	 * The VMCB holds no host state, so bad_host_state has no SVM form. */
@@ -213,12 +215,15 @@ const struct vendor_ops svm_ops = {
 	.get_efer = svm_get_efer,
 	.set_efer = svm_set_efer,
 	.get_cr4 = svm_get_cr4,
+	.get_cr0 = svm_get_cr0,
+	.set_tsc_offset = svm_set_tsc_offset,
 	.get_paging = svm_get_paging,
 	.cpl = svm_cpl,
 	/* DR6 and the MSRs are the VMCB's. So is CR2 by the APM, but Bochs 2.7
 	 * neither loads nor saves it; switching the register itself is right
 	 * on every CPU (after #VMEXIT it holds the guest's CR2 anyway). */
 	.soft_state = SOFT_STATE_CR2,
+	.hvm = true,
 	.hypercall_insn = vmmcall_insn,
 	.hypercall_insn_len = sizeof(vmmcall_insn),
 };

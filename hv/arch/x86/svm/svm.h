@@ -88,6 +88,13 @@ static inline u64 svm_event_after_exit(const struct vmcb *vmcb)
 	return vmcb->exitintinfo & SVM_EVTINJ_VALID ? vmcb->exitintinfo : 0;
 }
 
+/* svm_hvm.c: unmodified VMs' boot state and interrupt delivery. */
+struct vcpu_boot;
+void svm_hvm_setup(struct vcpu *v, struct vmcb *vmcb, const struct vcpu_boot *b);
+void svm_hvm_inject(struct vcpu *v, struct vmcb *vmcb);
+u64 svm_get_cr0(struct vcpu *v);
+void svm_set_tsc_offset(struct vcpu *v, u64 offset);
+
 /* svm_check.c: the rule a VMCB breaks (APM vol. 2, 15.5.1), or NULL. */
 const char *svm_vmcb_check(const struct vmcb *vmcb);
 

@@ -85,9 +85,9 @@ static void handle_ioio(struct vcpu *v, struct vmcb *vmcb)
 	u64 info = vmcb->exitinfo1;
 
 	/* The size field is one-hot: 1, 2 or 4 (APM vol. 2, figure 15-2). */
-	exit_io(v, (u16)(info >> SVM_IOIO_PORT_SHIFT), (info >> SVM_IOIO_SIZE_SHIFT) & 7,
-		info & SVM_IOIO_TYPE_IN, info & SVM_IOIO_STR);
-	svm_skip_to(v, vmcb, vmcb->exitinfo2); /* IOIO exits report the next RIP */
+	if (exit_io(v, (u16)(info >> SVM_IOIO_PORT_SHIFT), (info >> SVM_IOIO_SIZE_SHIFT) & 7,
+		    info & SVM_IOIO_TYPE_IN, info & SVM_IOIO_STR))
+		svm_skip_to(v, vmcb, vmcb->exitinfo2); /* IOIO exits report the next RIP */
 }
 
 static void handle_unexpected(struct vcpu *v, struct vmcb *vmcb)
@@ -161,6 +161,9 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 		take_host_event();
 		exit_interrupt(v);
 		break;
+	case SVM_EXIT_VINTR:
+		exit_other(v);   /* the window is open: svm_hvm_inject injects */
+		break;
 	case SVM_EXIT_NMI:
 		take_host_event(); /* the host's NMI handler runs now */
 		exit_nmi(v);
@@ -198,6 +201,10 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 	default:
 		handle_unexpected(v, vmcb);
 	}
+	/* An unmodified VM's interrupts, for the next entry. Its VMMCALL is
+	 * not intercepted, so the hypercall path above never pays for this. */
+	if (v->hvm)
+		svm_hvm_inject(v, vmcb);
 }
 
 void svm_vcpu_run(struct vcpu *v)
@@ -209,7 +216,12 @@ void svm_vcpu_run(struct vcpu *v)
 		asid_owner[vmcb->asid] = v->vm;
 		vmcb->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
 	}
-	events_deliver(v);
+	/* Paravirtual events, or an unmodified VM's interrupts that came
+	 * due while it was not running (neither has the other's). */
+	if (likely(v->vm->event_entry))
+		events_deliver(v);
+	else if (v->hvm)
+		svm_hvm_inject(v, vmcb);
 	/*
 	 * With V_INTR_MASKING, the host RFLAGS.IF saved by VMRUN decides
 	 * whether physical interrupts exit the guest (APM vol. 2, 15.21.1).

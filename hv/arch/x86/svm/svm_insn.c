@@ -14,6 +14,7 @@
 #include "svm.h"
 
 #define SEG_ATTR_L BIT(9)
+#define SEG_ATTR_DB BIT(10)
 
 bool svm_nrips;
 u64 svm_cr4_valid;
@@ -39,6 +40,7 @@ void svm_get_paging(struct vcpu *v, struct guest_paging *p)
 		.cr0 = vmcb->cr0, .cr3 = vmcb->cr3, .cr4 = vmcb->cr4, .efer = vmcb->efer,
 		.cs_base = vmcb->cs.base,
 		.cs_long = (vmcb->efer & EFER_LMA) && (vmcb->cs.attrib & SEG_ATTR_L),
+		.cs_db = vmcb->cs.attrib & SEG_ATTR_DB,
 	};
 }
 

@@ -98,6 +98,7 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB layout");
 /* intercept_misc1 (APM vol. 2, table B-1, offset 0x0c) */
 #define SVM_INTERCEPT_INTR BIT(0)
 #define SVM_INTERCEPT_NMI BIT(1)
+#define SVM_INTERCEPT_VINTR BIT(4)
 #define SVM_INTERCEPT_RDPMC BIT(15)
 #define SVM_INTERCEPT_CPUID BIT(18)
 #define SVM_INTERCEPT_INVD BIT(22)
@@ -151,6 +152,7 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB layout");
 #define SVM_EXIT_EXCP_BASE 0x040
 #define SVM_EXIT_INTR 0x060
 #define SVM_EXIT_NMI 0x061
+#define SVM_EXIT_VINTR 0x064
 #define SVM_EXIT_RDPMC 0x06f
 #define SVM_EXIT_CPUID 0x072
 #define SVM_EXIT_INVD 0x076

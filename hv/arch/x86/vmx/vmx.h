@@ -28,6 +28,8 @@ void vmx_set_frame(struct vcpu *v, const struct vcpu_frame *f);
 u64 vmx_get_efer(struct vcpu *v);
 void vmx_set_efer(struct vcpu *v, u64 efer);
 u64 vmx_get_cr4(struct vcpu *v);
+u64 vmx_get_cr0(struct vcpu *v);
+void vmx_set_tsc_offset(struct vcpu *v, u64 offset);
 unsigned vmx_cpl(struct vcpu *v);
 void vmx_get_paging(struct vcpu *v, struct guest_paging *p);
 

@@ -108,9 +108,9 @@ static void handle_io(struct vcpu *v)
 {
 	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
 
-	exit_io(v, (u16)(q >> VMX_IO_PORT_SHIFT), (q & VMX_IO_SIZE_MASK) + 1, q & VMX_IO_IN,
-		q & VMX_IO_STRING);
-	skip_instruction();
+	if (exit_io(v, (u16)(q >> VMX_IO_PORT_SHIFT), (q & VMX_IO_SIZE_MASK) + 1, q & VMX_IO_IN,
+		    q & VMX_IO_STRING))
+		skip_instruction();
 }
 
 static void handle_unexpected(struct vcpu *v, u32 reason)

@@ -8,6 +8,7 @@
 #include "vmx.h"
 
 #define VMX_AR_L BIT(13)
+#define VMX_AR_DB BIT(14)
 
 void vmx_get_frame(struct vcpu *v, struct vcpu_frame *f)
 {
@@ -60,5 +61,20 @@ void vmx_get_paging(struct vcpu *v, struct guest_paging *p)
 		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = vmread(VMCS_GUEST_CR3),
 		.cr4 = vmx_get_cr4(v), .efer = efer, .cs_base = vmread(VMCS_GUEST_CS_BASE),
 		.cs_long = (efer & EFER_LMA) && (vmread(VMCS_GUEST_CS_AR_BYTES) & VMX_AR_L),
+		.cs_db = vmread(VMCS_GUEST_CS_AR_BYTES) & VMX_AR_DB,
 	};
+}
+
+u64 vmx_get_cr0(struct vcpu *v)
+{
+	u64 mask = vmread(VMCS_CR0_GUEST_HOST_MASK);
+
+	(void)v;
+	return (vmread(VMCS_GUEST_CR0) & ~mask) | (vmread(VMCS_CR0_READ_SHADOW) & mask);
+}
+
+void vmx_set_tsc_offset(struct vcpu *v, u64 offset)
+{
+	(void)v;
+	vmwrite(VMCS_TSC_OFFSET, offset);
 }
