@@ -44,6 +44,12 @@ SYSTEM_PACKAGES = {
     "gdb": "gdb",            # build.py debug, and the test that drives it
     # LAVA's own job schema (lava_common.schemas), which checks build.py lava's job
     "lava-common": "/usr/lib/python3/dist-packages/lava_common/schemas/__init__.py",
+    # The Linux guest: ACPI tables (iasl), its initramfs (busybox-static) and
+    # unpacking the vmlinux out of Debian's LZ4 bzImage (hvkit/linuxguest.py,
+    # which fetches the kernel package itself, without installing it)
+    "acpica-tools": "iasl",
+    "busybox-static": "/bin/busybox",
+    "lz4": "unlz4",
 }
 
 

@@ -10,6 +10,7 @@ with fixed owners and times, so that it is byte-identical on every build.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -39,6 +40,13 @@ def _say(msg: str) -> None:
     print(f"  {msg}", flush=True)
 
 
+def _kernel_package() -> list[str]:
+    """linux-image-6.1.0-NN-cloud-amd64, the package the metapackage names."""
+    r = subprocess.run(["apt-cache", "depends", KERNEL_PACKAGE], capture_output=True, text=True)
+    return [line.split()[-1] for line in r.stdout.splitlines()
+            if "Depends: linux-image-" in line]
+
+
 def debian_kernel() -> Path:
     """The bzImage of Debian's cloud kernel, fetched once into the cache."""
     folder = CACHE / "debian-cloud"
@@ -48,9 +56,12 @@ def debian_kernel() -> Path:
     if not shutil.which("apt-get"):
         raise BuildError("the Debian kernel is fetched with apt-get, which this machine lacks; "
                          "give a kernel file instead (kernel = \"/boot/vmlinuz-...\")")
-    r = subprocess.run(["apt-cache", "depends", KERNEL_PACKAGE], capture_output=True, text=True)
-    deps = [line.split()[-1] for line in r.stdout.splitlines()
-            if "Depends: linux-image-" in line]
+    deps = _kernel_package()
+    if not deps and os.geteuid() == 0:
+        # A fresh machine's package lists are empty until the first update.
+        _say("APT apt-get update (the package lists are empty)")
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True)
+        deps = _kernel_package()
     if not deps:
         raise BuildError(f"apt-cache knows no {KERNEL_PACKAGE}; run apt-get update, or give a "
                          "kernel file instead")
