@@ -334,8 +334,8 @@ class VmView:
     def text(self) -> str:
         """This VM's lines so far, without their "[name] " prefix, and the
         line it is in the middle of (a shell prompt), if it is the last."""
-        done = "".join(l[len(self.prefix):] + "\n" for l in self.con.text.splitlines()
-                       if l.startswith(self.prefix))
+        done = "".join(ANSI_RE.sub("", l[len(self.prefix):]) + "\n"
+                       for l in self.con.text.splitlines() if l.startswith(self.prefix))
         partial = ANSI_RE.sub("", self.con._partial)
         return done + (partial[len(self.prefix):] if partial.startswith(self.prefix) else "")
 

@@ -33,6 +33,7 @@
 #define MSR_AMD_HWCR 0xc0010015
 #define MSR_AMD_INT_PENDING 0xc0010055
 #define MSR_AMD_DE_CFG 0xc0011029
+#define MSR_AMD_SEV_STATUS 0xc0010131
 #define FEATURE_CONTROL_LOCKED 1
 #define MISC_ENABLE_VALUE 0x1801     /* fast strings; no BTS, no PEBS */
 #define DE_CFG_LFENCE_SERIALIZE BIT(1)
@@ -74,7 +75,8 @@ void cpuid_hvm_policy(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 		r->ebx = 0;    /* no IBPB/IBRS/STIBP/SSBD controls */
 		r->ecx &= ~0xffu;
 		break;
-	case 0x8000000a:
+	case 0x8000000a:   /* no SVM */
+	case 0x8000001f:   /* no memory encryption (SME, SEV): early boot reads it */
 		*r = (struct cpuid_regs){ 0 };
 		break;
 	case HV_CPUID_BASE:
@@ -127,6 +129,7 @@ bool msr_hvm_read(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_AMD_SYSCFG:
 	case MSR_AMD_NB_CFG:
 	case MSR_AMD_INT_PENDING:
+	case MSR_AMD_SEV_STATUS:  /* no SEV: read before the kernel has an IDT */
 		*val = 0;
 		return true;
 	case MSR_TSC_AUX:

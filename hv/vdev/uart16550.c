@@ -95,8 +95,10 @@ u8 vuart_in(struct vm *vm, unsigned off)
 		return u->lcr & LCR_DLAB ? u->dlm : u->ier;
 	case REG_IIR_FCR:
 		v = iir(u);
-		if ((v & 0x0f) == IIR_THRI)
+		if ((v & 0x0f) == IIR_THRI) {
 			u->thre_pending = false; /* reading IIR clears it */
+			update(vm);       /* the line drops: the next THRE is a new edge */
+		}
 		return v;
 	case REG_LCR:
 		return u->lcr;
