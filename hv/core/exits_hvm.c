@@ -61,8 +61,18 @@ void cpuid_hvm_policy(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 		*r = (struct cpuid_regs){ .eax = BIT(2) }; /* ARAT only */
 		break;
 	case 7:
-		if (sub == 0)  /* no speculation-control MSRs, no ARCH_CAPABILITIES */
-			r->edx &= ~(u32)(BIT(10) | BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(31));
+		if (sub != 0)
+			break;
+		/* No speculation-control MSRs, no ARCH_CAPABILITIES, no TSC_ADJUST
+		 * (the TSC is the VM's offset one). */
+		r->edx &= ~(u32)(BIT(10) | BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(31));
+		r->ebx &= ~(u32)BIT(1);
+		break;
+	case 0xd:
+		/* No XSAVEC: the standard layout, whose size leaf 0 states. (Bochs
+		 * reports the standard size as the compacted one, and Linux warns.) */
+		if (sub == 1)
+			r->eax &= ~(u32)BIT(1);
 		break;
 	case 0x80000001:
 		/* No OSVW, IBS, SKINIT, watchdog, extended performance counters. */

@@ -299,11 +299,6 @@ int hvm_boot(struct vm *vm)
 			       .hvm = true, .tsc_offset = -rdtsc() };
 	int err;
 
-	if (!vendor->hvm) {
-		vm_fault(vm, "this hypervisor runs unmodified VMs on AMD-V only so far; on %s "
-			 "boot paravirtual guests", vendor->name);
-		return -1;
-	}
 	vpc_reset(vm);
 	vm->pc.tsc_offset = b.tsc_offset;
 	memcpy(at(vm, HVM_GDT_GPA, sizeof(hvm_gdt)), hvm_gdt, sizeof(hvm_gdt));
@@ -319,7 +314,8 @@ int hvm_boot(struct vm *vm)
 	if (err)
 		return -1;
 	if (vendor->vcpu_init(&vm->vcpu, &b) || cpu_state_reset(&vm->vcpu.cpu)) {
-		vm_fault(vm, "could not set up its vCPU (out of memory)");
+		if (!vm->faulted) /* else the backend said why */
+			vm_fault(vm, "could not set up its vCPU (out of memory)");
 		return -1;
 	}
 	return 0;

@@ -5,45 +5,48 @@ import re
 
 import pytest
 
-from hvkit import linuxguest, machines
-from tests.conftest import CONFIGS
+from hvkit import linuxguest
+from tests.conftest import CONFIGS, boot
 
 pytestmark = [pytest.mark.boots, pytest.mark.shared_boot]
 
-LINUX_MACHINES = ["qemu-tcg-svm", "bochs-vmx", "bochs-svm"]
-NOT_YET = {"vmx": "unmodified VMs run on the AMD-V backend only so far: the VT-x backend "
-                  "lacks their boot state (unrestricted guest) and interrupt windows"}
+
+@pytest.fixture(scope="module", params=["qemu-tcg-svm", "bochs-vmx", "bochs-svm"])
+def machine(request) -> str:
+    return request.param
 
 
-@pytest.fixture(scope="module", params=LINUX_MACHINES)
-def session(request):
-    from tests.conftest import boot
-    m = machines.get(request.param)
-    if m.vendor in NOT_YET:
-        pytest.skip(f"{m.name}: {NOT_YET[m.vendor]}")
-    con = boot(CONFIGS / "linux.toml", machine=request.param, timeout=240)
+@pytest.fixture(scope="module")
+def session(machine):
+    """Booted to the shell's prompt, after the kernel's last boot message
+    (the switch to the TSC clocksource, before or after init as the
+    emulator's pace has it), so that typing is not lost to the boot."""
+    con = boot(CONFIGS / "linux.toml", machine=machine, timeout=240)
     linux = con.vm("linux")
+    linux.expect(r"hvkit-linux: init reached: ")
+    if "clocksource: Switched to clocksource tsc\n" not in linux.text:
+        linux.expect(r"clocksource: Switched to clocksource tsc\n")
+    linux.send("\n")
+    linux.expect(r"^linux# ")
     yield con, linux
     con.close()
 
 
+def release() -> str:
+    return linuxguest.kernel_release(linuxguest.debian_kernel())
+
+
 def test_kernel_reaches_init_and_the_pv_guest_finishes(session):
     con, linux = session
-    m = linux.expect(r"hvkit-linux: init reached: (\S+), 1 CPU")
-    assert m.group(1) == linuxguest.kernel_release(linuxguest.debian_kernel())
-    con.vm("hello").expect(r"Hello from hello!")
+    m = re.search(r"hvkit-linux: init reached: (\S+), 1 CPU", linux.text)
+    assert m and m.group(1) == release()
+    assert "Hello from hello!" in con.vm("hello").text
     con.expect(r"^hv: vm hello: exited with code 0$")
-    # Quiet before typing: the kernel's last boot message is the switch to
-    # the TSC clocksource (before or after init, as the emulator's pace has it).
-    if "clocksource: Switched to clocksource tsc\n" not in linux.text:
-        linux.expect(r"clocksource: Switched to clocksource tsc\n")
 
 
 def test_shell_answers_typed_commands(session):
-    con, linux = session
-    linux.send("\n")
-    linux.expect(r"^linux# ")
-    assert linux.run("uname -r").strip() == linuxguest.kernel_release(linuxguest.debian_kernel())
+    _, linux = session
+    assert linux.run("uname -r").strip() == release()
     assert linux.run("grep -c hypervisor /proc/cpuinfo").strip() == "1"
     assert linux.run("echo $((6*7))").strip() == "42"
 

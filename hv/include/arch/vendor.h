@@ -76,8 +76,6 @@ struct vendor_ops {
 	/* State this backend's control block does not switch, so that
 	 * core/cpu_state.c must (SOFT_STATE_* in arch/cpu_state.h). */
 	u32 soft_state;
-	/* Whether this backend runs unmodified VMs (core/hvm_boot.c). */
-	bool hvm;
 	/* The bytes of this vendor's hypercall instruction. */
 	const u8 *hypercall_insn;
 	u8 hypercall_insn_len;

@@ -223,7 +223,6 @@ const struct vendor_ops svm_ops = {
 	 * neither loads nor saves it; switching the register itself is right
 	 * on every CPU (after #VMEXIT it holds the guest's CR2 anyway). */
 	.soft_state = SOFT_STATE_CR2,
-	.hvm = true,
 	.hypercall_insn = vmmcall_insn,
 	.hypercall_insn_len = sizeof(vmmcall_insn),
 };

@@ -38,10 +38,10 @@ static bool vmx_probe(void)
 	if (!(r.ecx & CPUID_1_ECX_VMX))
 		return false;
 	/* EPT needs the secondary controls, and 4-level write-back tables. */
-	cpu_allowed = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS) >> 32;
+	vmx_cpu_allowed = cpu_allowed = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS) >> 32;
 	if (!(cpu_allowed & CPU_ACTIVATE_SECONDARY_CONTROLS))
 		return false;
-	cpu2_allowed = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32;
+	vmx_cpu2_allowed = cpu2_allowed = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32;
 	if (!(cpu2_allowed & CPU2_ENABLE_EPT))
 		return false;
 	ept = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
@@ -296,6 +296,8 @@ static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 	}
 	memset(v->gpr, 0, sizeof(v->gpr));
 	v->gpr[GPR_RDI] = boot->rdi;
+	if (boot->hvm && vmx_hvm_setup(v, boot))
+		return -1;
 
 	/* Test builds: break the VMCS on purpose to show the decoded failure. */
 	if (hv_config.crash_test == CRASH_TEST_BAD_HOST_STATE)
@@ -306,6 +308,7 @@ static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 }
 
 static const u8 vmcall_insn[] = { 0x0f, 0x01, 0xc1 };
+u32 vmx_cpu_allowed, vmx_cpu2_allowed;
 
 const struct vendor_ops vmx_ops = {
 	.name = "Intel VT-x (VMX) with EPT and VPID",

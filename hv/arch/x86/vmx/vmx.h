@@ -33,6 +33,14 @@ void vmx_set_tsc_offset(struct vcpu *v, u64 offset);
 unsigned vmx_cpl(struct vcpu *v);
 void vmx_get_paging(struct vcpu *v, struct guest_paging *p);
 
+/* vmx_hvm.c: unmodified VMs' boot state, CR0 and interrupt delivery. */
+struct vcpu_boot;
+int vmx_hvm_setup(struct vcpu *v, const struct vcpu_boot *b);
+bool vmx_hvm_cr0_write(struct vcpu *v, u64 val);
+void vmx_hvm_inject(struct vcpu *v);
+/* vmx.c: the controls this CPU allows (bits 63:32 of their MSRs). */
+extern u32 vmx_cpu_allowed, vmx_cpu2_allowed;
+
 /* vmx_events.c: injection, reflection, re-injection, single-step, NMIs. */
 void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 void vmx_single_step(void);

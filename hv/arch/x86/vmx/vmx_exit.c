@@ -89,6 +89,11 @@ static void handle_cr_access(struct vcpu *v)
 		skip_instruction();
 		return;
 	}
+	if (VMX_CR_NUMBER(q) == 0 && VMX_CR_TYPE(q) == 0 && v->hvm) {
+		if (vmx_hvm_cr0_write(v, *reg))
+			skip_instruction();
+		return;
+	}
 	if (VMX_CR_NUMBER(q) == 4 && VMX_CR_TYPE(q) == 0) {
 		vmx_inject_exception(v, X86_EXC_GP, true, 0);
 		return;
@@ -135,6 +140,11 @@ static void vmx_handle_exit(struct vcpu *v, u32 reason)
 	/* The hypercall, the fast path, first: a VMCALL exit never interrupts
 	 * an event's delivery. RIP first: event_return sets it itself. */
 	if (likely(reason == VMX_EXIT_VMCALL)) {
+		if (unlikely(v->hvm)) {    /* no hypercalls: #UD, as without VMX */
+			vmx_inject_exception(v, X86_EXC_UD, false, 0);
+			vmx_hvm_inject(v);
+			return;
+		}
 		skip_instruction();
 		exit_hypercall(v, vmx_cpl(v));
 		return;
@@ -202,9 +212,15 @@ static void vmx_handle_exit(struct vcpu *v, u32 reason)
 	case VMX_EXIT_INVVPID:
 		apply(v, exit_instruction(v, INSN_VIRT));
 		break;
+	case VMX_EXIT_INTERRUPT_WINDOW:
+		exit_other(v);   /* the window is open: vmx_hvm_inject injects */
+		break;
 	default:
 		handle_unexpected(v, reason);
 	}
+	/* An unmodified VM's interrupts, for the next entry. */
+	if (v->hvm)
+		vmx_hvm_inject(v);
 }
 
 void vmx_vcpu_run(struct vcpu *v)
@@ -214,7 +230,12 @@ void vmx_vcpu_run(struct vcpu *v)
 		vmcs_load(v->vendor_pa);
 		current_vmcs_owner = v->vm;
 	}
-	events_deliver(v);
+	/* Paravirtual events, or what came due for an unmodified VM while
+	 * it was not running (neither has the other's). */
+	if (likely(v->vm->event_entry))
+		events_deliver(v);
+	else if (v->hvm)
+		vmx_hvm_inject(v);
 	do {
 		if (unlikely(vmx_vmenter(v, v->vendor_state))) {
 			u32 err = (u32)vmread(VMCS_VM_INSTRUCTION_ERROR);
