@@ -103,9 +103,19 @@ class SystemConfig:
     shared: tuple[SharedRegion, ...] = ()
 
 
-def available_guests() -> list[str]:
+def available_kernels() -> list[str]:
+    """The multiboot test kernels of guests/ (mb*, on guests/mbkernel, no SDK)."""
     return sorted(p.name for p in GUESTS_DIR.iterdir()
-                  if p.is_dir() and p.name != "sdk" and any(p.glob("*.c")))
+                  if p.is_dir() and p.name.startswith("mb") and p.name != "mbkernel"
+                  and (p / "main.c").exists())
+
+
+def available_guests() -> list[str]:
+    """The paravirtual guests of guests/, built on the SDK."""
+    kernels = set(available_kernels())
+    return sorted(p.name for p in GUESTS_DIR.iterdir()
+                  if p.is_dir() and p.name not in ("sdk", "mbkernel") and p.name not in kernels
+                  and any(p.glob("*.c")))
 
 
 def parse_size(value, where: str) -> int:
@@ -160,11 +170,11 @@ def _resolve_file(value: str, cfg_path: Path, where: str, kit: tuple[str, ...],
     (multiboot kernels in guests/), or a path relative to the config."""
     if value in kit:
         return None
-    if guests_ok and NAME_RE.fullmatch(value) and value in available_guests():
+    if guests_ok and NAME_RE.fullmatch(value) and value in available_kernels():
         return ROOT / "build" / "guests" / f"{value}.elf"
     path = (cfg_path.parent / value).resolve()
     if not path.is_file():
-        names = ", ".join(kit + (tuple(available_guests()) if guests_ok else ()))
+        names = ", ".join(kit + (tuple(available_kernels()) if guests_ok else ()))
         raise ConfigError(f"{where}: {value!r} is neither a file (looked at {path}) nor one "
                           f"the kit provides ({names})")
     return path

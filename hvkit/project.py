@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import ROOT, abi as abi_mod, imagecheck, rel
 from .builder import Builder, Step
-from .config import CONFIG_REVISION, SystemConfig, available_guests
+from .config import CONFIG_REVISION, SystemConfig, available_guests, available_kernels
 from .render import render, render_to, write_if_changed
 
 BUILD = ROOT / "build"
@@ -130,6 +130,26 @@ def guest_steps(name: str, sdk_objs: list[Path]) -> tuple[list[Step], Path]:
     return steps, elf
 
 
+# The multiboot test kernels: 32-bit, freestanding, none of the SDK.
+MBKERNEL_CFLAGS = ["-std=gnu11", "-m32", "-O2", "-g", "-ffreestanding", "-fno-stack-protector",
+                   "-fno-pic", "-fno-pie", "-mgeneral-regs-only", "-fno-asynchronous-unwind-tables",
+                   "-Wall", "-Wextra", "-Werror"]
+
+
+def mbkernel_steps(name: str) -> list[Step]:
+    srcs = sorted((ROOT / "guests/mbkernel").glob("*.[cS]")) + \
+        sorted((ROOT / "guests" / name).glob("*.[cS]"))
+    steps = [_compile(s, OBJ / "mbkernel" / name, MBKERNEL_CFLAGS) for s in srcs]
+    objs = [s.outputs[0] for s in steps]
+    elf = BUILD / "guests" / f"{name}.elf"
+    ld_script = ROOT / "guests/mbkernel/kernel.ld"
+    steps.append(Step(
+        outputs=[elf], inputs=[*objs, ld_script], label=f"LD {rel(elf)} (multiboot, ELF32)",
+        command=["ld", "-m", "elf_i386", "-nostdlib", "-static", "--no-warn-rwx-segments",
+                 "-T", rel(ld_script), "-o", str(elf), *map(str, objs)]))
+    return steps
+
+
 def sdk_steps() -> tuple[list[Step], list[Path]]:
     sources = sorted((ROOT / "guests/sdk").glob("*.[cS]")) + SHARED_LIB
     steps = [_compile(s, OBJ / "guest", COMMON_CFLAGS + SDK_BUILD_INCLUDES,
@@ -193,6 +213,8 @@ def plan(cfg: SystemConfig, iso: bool = False) -> tuple[list[Step], Artifacts]:
     for name in available_guests():
         g_steps, _ = guest_steps(name, sdk_objs)
         steps += g_steps
+    for name in available_kernels():
+        steps += mbkernel_steps(name)
     modules, extra = [], []
     for vm in cfg.vms:
         if vm.unmodified:
@@ -268,6 +290,11 @@ def _check_images(cfg: SystemConfig) -> None:
     """Every VM's image against its VM; remembered by each image's size and
     mtime, so that a no-change run skips reading the ELF files."""
     stamp = BUILD / "configs" / cfg.name / "images-checked"
+    from . import kernel
+    for vm in cfg.vms:          # the kernels of guests/, checked once built
+        if vm.unmodified and vm.guest:
+            kernel.identify(vm.image_path, vm.boot, f"{cfg.path.name}: vm {vm.name}",
+                            BUILD / "cache" / "kernels")
     cfg = replace(cfg, vms=tuple(vm for vm in cfg.vms if not vm.unmodified))
     try:
         key = "".join(f"{vm.name} {vm.memory} {vm.image_path} {st.st_size} {st.st_mtime_ns}\n"

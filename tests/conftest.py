@@ -61,6 +61,7 @@ def machine(request) -> str:
     return request.param
 
 
+@pytest.hookimpl(tryfirst=True)   # before xdist's loadgroup reads the marker
 def pytest_collection_modifyitems(items):
     """Tests sharing one boot per machine (module fixtures that take
     `machine`) stay on one worker, so that boot happens once."""

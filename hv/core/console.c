@@ -8,7 +8,8 @@
 
 /*
  * An unmodified VM's unfinished line (a shell prompt, typed characters)
- * goes out at the next tick, so a person sees it; open_line is the VM
+ * goes out at the next tick where the VM waits, so a person sees it;
+ * open_line is the VM
  * whose line is then on the wire without its end, so that its next bytes
  * continue it and anything else first ends it.
  */

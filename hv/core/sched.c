@@ -95,8 +95,10 @@ void sched_tick(struct vcpu *v)
 
 	console_drain(CONSOLE_DRAIN_TICK);
 	console_input_poll();
+	/* An unmodified VM waiting (in HLT) after part of a line is showing
+	 * a prompt: out with it. One still printing keeps its line whole. */
 	for (unsigned i = 0; i < nr_vms; i++)
-		if (vms[i].hvm && vms[i].line_len)
+		if (vms[i].hvm && vms[i].line_len && vms[i].state == VM_BLOCKED)
 			console_vm_partial(&vms[i]);
 	wake_timed(now);
 	/* The running VM's slice is over: back to the end of the queue. */

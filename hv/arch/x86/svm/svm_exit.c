@@ -137,8 +137,10 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 		handle_xsetbv(v, vmcb);
 		break;
 	case SVM_EXIT_HLT:
-		if (svm_skip(v, vmcb, &svm_op_hlt))
+		if (svm_skip(v, vmcb, &svm_op_hlt)) {
+			vmcb->interrupt_shadow = 0; /* "sti; hlt": the shadow ended with it */
 			exit_hlt(v, vmcb->rflags & RFLAGS_IF);
+		}
 		break;
 	case SVM_EXIT_NPF:
 		exit_nested_fault(v, vmcb->exitinfo2, vmcb->exitinfo1 & SVM_NPF_WRITE,

@@ -170,6 +170,10 @@ static void vmx_handle_exit(struct vcpu *v, u32 reason)
 		break;
 	case VMX_EXIT_HLT:
 		skip_instruction();
+		/* "sti; hlt": the STI shadow ended with the HLT that is now done
+		 * (else the next instruction, often CLI, would still be in it). */
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO) & ~3ull);
 		exit_hlt(v, vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF);
 		break;
 	case VMX_EXIT_EPT_VIOLATION:
