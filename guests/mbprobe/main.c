@@ -56,8 +56,15 @@ uint32_t kmain(uint32_t magic, const uint32_t *mbi)
 		fail("no multiboot magic in EAX");
 	IDT_INSTALL_ALL();
 	cpuid(0x40000010, r);
+	/* Being descheduled while polling only makes a measurement longer:
+	 * the shortest of five is the rate. */
 	khz = pit_tsc_khz();
-	puts("mbprobe: PIT channel 2 says the TSC runs at ");
+	for (int i = 0; i < 4; i++) {
+		uint64_t again = pit_tsc_khz();
+
+		khz = again < khz ? again : khz;
+	}
+	puts("mbprobe: PIT channel 2 (shortest of 5 runs) says the TSC runs at ");
 	put_dec(khz);
 	puts(" kHz; CPUID 0x40000010 says ");
 	put_dec(r[0]);

@@ -32,6 +32,39 @@ static void switch_focus(void)
 	focus = to;
 }
 
+/* What each unmodified VM's vCPU and devices are doing: for a person
+ * (or a test) looking at a guest that seems stuck. */
+static void dump_vms(void)
+{
+	static const char *const states[] = { "runnable", "blocked", "stopped" };
+
+	for (unsigned i = 0; i < nr_vms; i++) {
+		struct vm *vm = &vms[i];
+		const struct vpc *pc = &vm->pc;
+		int isr = -1, irr = -1;
+
+		if (!vm->hvm)
+			continue;
+		for (int v = 255; v >= 0 && (isr < 0 || irr < 0); v--) {
+			if (isr < 0 && (pc->lapic.isr[v / 32] & BIT(v % 32)))
+				isr = v;
+			if (irr < 0 && (pc->lapic.irr[v / 32] & BIT(v % 32)))
+				irr = v;
+		}
+		hv_log("dump vm %s: %s wake_tsc %lu exits %lu (io %lu msr %lu hlt %lu npf %lu "
+		       "intr %lu other %lu); lapic isr %d irr %d tpr 0x%x timer %lu; uart ier 0x%x "
+		       "rx %u irq %d; ioapic pin4 0x%lx",
+		       vm->cfg->name, states[vm->state], vm->wake_tsc, vm->stats.exits,
+		       vm->stats.exits_by_kind[EXIT_KIND_IO], vm->stats.exits_by_kind[EXIT_KIND_MSR],
+		       vm->stats.exits_by_kind[EXIT_KIND_HLT],
+		       vm->stats.exits_by_kind[EXIT_KIND_NESTED_FAULT],
+		       vm->stats.exits_by_kind[EXIT_KIND_INTERRUPT],
+		       vm->stats.exits_by_kind[EXIT_KIND_OTHER], isr, irr,
+		       pc->lapic.tpr, pc->lapic.timer_deadline, pc->uart.ier, pc->uart.rx_count,
+		       pc->uart.irq, pc->ioapic.redir[4]);
+	}
+}
+
 static bool deliver(int c)
 {
 	if (!focus || focus->state == VM_STOPPED)
@@ -61,6 +94,11 @@ void console_input_poll(void)
 				switch_presses = 0;
 				switch_focus();
 			}
+			continue;
+		}
+		if (switch_presses == 2 && c == CONSOLE_DUMP_KEY) {
+			switch_presses = 0;
+			dump_vms();
 			continue;
 		}
 		/* Fewer presses than a switch were meant for the guest. */

@@ -55,6 +55,15 @@ struct mb1_mmap { u32 size; u64 addr, len; u32 type; } __attribute__((packed));
 #define LOADFLAGS_LOADED_HIGH 0x01
 #define LOADER_UNDEFINED 0xff
 
+/*
+ * The reset vector at F000:FFF0, the whole of this PC's firmware: a kernel
+ * that restarts through the BIOS (Linux does, on hardware-reduced ACPI
+ * without EFI) lands here in real mode and resets through 0xcf9.
+ *   mov al, 0x06; mov dx, 0xcf9; out dx, al; cli; hlt
+ */
+static const u8 reset_vector[] = { 0xb0, 0x06, 0xba, 0xf9, 0x0c, 0xee, 0xfa, 0xf4 };
+#define HVM_RESET_VECTOR_GPA 0xffff0ull
+
 /* Flat code32, code64 and data descriptors at HVM_CS32, HVM_CS64, HVM_DS. */
 static const u64 hvm_gdt[] = { 0, 0x00cf9b000000ffffull, 0x00af9b000000ffffull,
 			       0x00cf93000000ffffull };
@@ -302,6 +311,8 @@ int hvm_boot(struct vm *vm)
 	vpc_reset(vm);
 	vm->pc.tsc_offset = b.tsc_offset;
 	memcpy(at(vm, HVM_GDT_GPA, sizeof(hvm_gdt)), hvm_gdt, sizeof(hvm_gdt));
+	memcpy(at(vm, HVM_RESET_VECTOR_GPA, sizeof(reset_vector)), reset_vector,
+	       sizeof(reset_vector));
 	write_cmdline(vm);
 	if (load_acpi(vm))
 		return -1;

@@ -21,7 +21,7 @@
  *   0x008000  HVM_GDT_GPA: flat code32 0x08, code64 0x10, data 0x18
  *   0x009000  HVM_PAGE_TABLES_GPA: 1:1 map of 4 GiB (Linux 64-bit entry)
  *   0x09fc00  reserved to 1 MiB: ACPI tables at HVM_ACPI_GPA (0xe0000),
- *             where an RSDP search looks
+ *             where an RSDP search looks; at 0xffff0 the reset vector
  *   0x100000  RAM: the kernel (at its own addresses), free memory, and
  *             the initrd at the top
  */
