@@ -31,6 +31,8 @@ REFERENCE = {
     "null_hypercall": ("KVM VMMCALL handled in the kernel", 3329, 150),
     "cpuid": ("KVM CPUID leaf 0", 3067, None),
     **{f"yield_switch_{n}": ("", None, 400) for n in YIELD_VMS},
+    "pio_exit": ("KVM OUT to an in-kernel eventfd port", 1621, 300),
+    "mmio_exit": ("KVM MMIO write, user-space VMM", 5807, 1000),
 }
 SCALING_LIMIT = 1.1   # yield switch with 32 VMs / with 2 VMs
 
