@@ -85,10 +85,23 @@ def _boot_and_wait(spec: launch.RunSpec, timeout: float) -> int:
     """Boots, shows everything (panics included), returns the hypervisor's status."""
     echo = (lambda line: print(colorize(line))) if sys.stdout.isatty() else print
     con = launch.start(spec, timeout=timeout, echo=echo)
+    keyboard, saved = None, None
+    if sys.stdin.isatty():
+        # Keys go to the console as they are typed (the guest echoes them);
+        # Ctrl-C still stops the run. Ctrl-A three times switches VMs.
+        import termios
+        import tty
+        keyboard = sys.stdin.fileno()
+        saved = termios.tcgetattr(keyboard)
+        tty.setcbreak(keyboard)
+        print("Typing goes to the console (Ctrl-A three times switches VMs; Ctrl-C ends the run)")
     try:
         with con.allow(*console.BAD_PATTERNS):
-            status = con.wait_end()
+            status = con.wait_end(keyboard=keyboard)
     finally:
+        if saved is not None:
+            import termios
+            termios.tcsetattr(keyboard, termios.TCSADRAIN, saved)
         con.close()
     print(_status_line(status))
     return status

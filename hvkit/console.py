@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import select
 import shlex
 import signal
 import socket
@@ -253,10 +254,18 @@ class Console:
         text = ANSI_RE.sub("", out.decode(errors="replace"))
         return text.replace(command, "", 1).replace("(qemu)", "").strip()
 
-    def wait_end(self) -> int:
-        """Waits for the machine to stop; returns the hypervisor's status."""
+    def wait_end(self, keyboard: int | None = None) -> int:
+        """Waits for the machine to stop; returns the hypervisor's status.
+        With keyboard (a file descriptor: a person's terminal), what is
+        typed there goes to the serial line, and the timeout counts from
+        the last key."""
         deadline = time.monotonic() + self.timeout_s
         while self._read(deadline):
+            if keyboard is not None and select.select([keyboard], [], [], 0)[0]:
+                typed = os.read(keyboard, 1024)
+                if typed:
+                    self.send(typed)
+                    deadline = time.monotonic() + self.timeout_s
             self._check_bad()
             if time.monotonic() >= deadline:
                 self.kill()

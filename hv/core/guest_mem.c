@@ -69,49 +69,40 @@ s64 guest_translate(struct vcpu *v, const struct guest_paging *p, u64 la)
 	return (s64)((pte & 0xfffff000ull) | (la & 0xfff));
 }
 
-int guest_read(struct vcpu *v, const struct guest_paging *p, u64 la, void *buf, unsigned len)
+/* Page by page through the guest's tables, in either direction. */
+static int copy(struct vcpu *v, const struct guest_paging *p, u64 la, u8 *buf, unsigned len,
+		bool to_guest)
 {
-	u8 *out = buf;
-
 	while (len) {
 		unsigned chunk = (unsigned)(PAGE_SIZE - (la & (PAGE_SIZE - 1)));
 		s64 gpa = guest_translate(v, p, la);
-		const void *src;
+		u8 *mem;
 
 		if (chunk > len)
 			chunk = len;
-		src = gpa < 0 ? NULL : vm_gpa_to_hva(v->vm, (u64)gpa, chunk);
-		if (!src)
+		mem = gpa < 0 ? NULL : vm_gpa_to_hva(v->vm, (u64)gpa, chunk);
+		if (!mem)
 			return -1;
-		memcpy(out, src, chunk);
-		out += chunk;
+		if (to_guest)
+			memcpy(mem, buf, chunk);
+		else
+			memcpy(buf, mem, chunk);
+		buf += chunk;
 		la += chunk;
 		len -= chunk;
 	}
 	return 0;
 }
 
+int guest_read(struct vcpu *v, const struct guest_paging *p, u64 la, void *buf, unsigned len)
+{
+	return copy(v, p, la, buf, len, false);
+}
+
 int guest_write(struct vcpu *v, const struct guest_paging *p, u64 la, const void *buf,
 		unsigned len)
 {
-	const u8 *in = buf;
-
-	while (len) {
-		unsigned chunk = (unsigned)(PAGE_SIZE - (la & (PAGE_SIZE - 1)));
-		s64 gpa = guest_translate(v, p, la);
-		void *dst;
-
-		if (chunk > len)
-			chunk = len;
-		dst = gpa < 0 ? NULL : vm_gpa_to_hva(v->vm, (u64)gpa, chunk);
-		if (!dst)
-			return -1;
-		memcpy(dst, in, chunk);
-		in += chunk;
-		la += chunk;
-		len -= chunk;
-	}
-	return 0;
+	return copy(v, p, la, (u8 *)(uintptr_t)buf, len, true);
 }
 
 /* A 4-level walk that records its entries in c; NULL when unmapped. */

@@ -3,6 +3,7 @@ machine, a pexpect session typing into its busybox shell, then poweroff.
 The paravirtual guest beside it finishes normally; `reboot -f` restarts
 the VM and `poweroff -f` ends it with status 0."""
 import re
+import sys
 
 import pytest
 
@@ -94,3 +95,45 @@ def test_poweroff_ends_the_vm_with_status_0(session):
     con.expect(r"^hv: vm linux: powered off \(ACPI S5\)$")
     con.expect(r"^hv: vm linux: exited with code 0$")
     assert con.wait_end() == 0
+
+
+def test_a_person_types_into_build_py_run():
+    """`python3 build.py run --config linux` on a terminal: keys typed there
+    reach the guest's shell, and poweroff ends the run with status 0."""
+    import os
+    import pty
+    import select
+    import time
+
+    from hvkit import ROOT
+    pid, fd = pty.fork()
+    if pid == 0:      # the child: build.py run on the pty, as from a terminal
+        os.chdir(ROOT)
+        os.execvp(sys.executable, [sys.executable, "build.py", "run", "--config", "linux",
+                                   "--timeout", "60"])
+    out, step, end = b"", 0, time.monotonic() + 240
+    try:
+        while time.monotonic() < end:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    data = os.read(fd, 65536)
+                except OSError:   # the run ended and closed the pty
+                    break
+                if not data:
+                    break
+                out += data
+            if step == 0 and b"Switched to clocksource tsc" in out:
+                time.sleep(0.5)
+                os.write(fd, b"\n")
+                time.sleep(0.5)
+                os.write(fd, b"echo typed-$((3*3))\n")
+                step = 1
+            elif step == 1 and b"typed-9" in out:
+                os.write(fd, b"poweroff -f\n")
+                step = 2
+    finally:
+        _, status = os.waitpid(pid, 0)
+    text = out.decode(errors="replace")
+    assert step == 2, text[-2000:]
+    assert "Typing goes to the console" in text
+    assert os.WEXITSTATUS(status) == 0 and "hypervisor status: OK (0)" in text, text[-2000:]
