@@ -101,7 +101,7 @@ void cpuid_hvm_policy(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 
 static void log_msr(struct vm *vm, u32 msr, bool write)
 {
-	vpc_log_unassigned(vm, write ? "WRMSR" : "RDMSR", msr, write);
+	vpc_log_unassigned(vm, VPC_MSR, msr, write);
 }
 
 static bool pat_valid(u64 pat)

@@ -32,7 +32,7 @@ static u64 device_read(struct vm *vm, u64 gpa, unsigned size)
 	}
 	if (gpa >= VIOAPIC_BASE && gpa < VIOAPIC_BASE + VIOAPIC_SIZE)
 		return vioapic_read(vm, (unsigned)(gpa - VIOAPIC_BASE)) & mask_of(size);
-	vpc_log_unassigned(vm, "MMIO", gpa & ~0xfffull, false);
+	vpc_log_unassigned(vm, VPC_MMIO, gpa & ~0xfffull, false);
 	return mask_of(size);
 }
 
@@ -50,7 +50,7 @@ static void device_write(struct vm *vm, u64 gpa, unsigned size, u64 val)
 		vioapic_write(vm, (unsigned)(gpa - VIOAPIC_BASE), (u32)val);
 		return;
 	}
-	vpc_log_unassigned(vm, "MMIO", gpa & ~0xfffull, true);
+	vpc_log_unassigned(vm, VPC_MMIO, gpa & ~0xfffull, true);
 }
 
 static u64 gpr_get(const struct vcpu *v, const struct insn_op *op, unsigned size)

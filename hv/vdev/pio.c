@@ -8,11 +8,12 @@ static u32 all_ones(unsigned size)
 	return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
 }
 
-void vpc_log_unassigned(struct vm *vm, const char *what, u64 addr, bool write)
+void vpc_log_unassigned(struct vm *vm, enum vpc_space space, u64 addr, bool write)
 {
+	static const char *const names[] = { "port", "MMIO" };
 	struct vpc *pc = &vm->pc;
-	bool msr = what[1] == 'D' || what[1] == 'R'; /* RDMSR, WRMSR */
-	u64 key = addr << 2 | (what[0] == 'M') | (msr ? 2 : 0); /* kinds apart */
+	u64 key = addr << 2 | space;
+	const char *more;
 
 	for (unsigned i = 0; i < pc->nr_logged; i++)
 		if (pc->logged[i] == key)
@@ -20,16 +21,14 @@ void vpc_log_unassigned(struct vm *vm, const char *what, u64 addr, bool write)
 	if (pc->nr_logged == VPC_LOGGED_MAX)
 		return;
 	pc->logged[pc->nr_logged++] = key;
-	if (msr) {
+	more = pc->nr_logged == VPC_LOGGED_MAX ? "; further ones are not logged" : "";
+	if (space == VPC_MSR)
 		hv_log("vm %s: %s 0x%lx: MSR not emulated, #GP injected (logged once)%s",
-		       vm->cfg->name, what, addr,
-		       pc->nr_logged == VPC_LOGGED_MAX ? "; further ones are not logged" : "");
-		return;
-	}
-	hv_log("vm %s: %s %s 0x%lx: no device there (%s; logged once)%s", vm->cfg->name,
-	       write ? "write to" : "read of", what, addr,
-	       write ? "ignored" : "reads as all ones",
-	       pc->nr_logged == VPC_LOGGED_MAX ? "; further addresses are not logged" : "");
+		       vm->cfg->name, write ? "WRMSR" : "RDMSR", addr, more);
+	else
+		hv_log("vm %s: %s %s 0x%lx: no device there (%s; logged once)%s", vm->cfg->name,
+		       write ? "write to" : "read of", names[space], addr,
+		       write ? "ignored" : "reads as all ones", more);
 }
 
 static bool pio_in(struct vm *vm, u16 port, unsigned size, u32 *val)
@@ -75,9 +74,9 @@ void vpc_pio(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val)
 	if (in) {
 		if (!pio_in(vm, port, size, val)) {
 			*val = all_ones(size);
-			vpc_log_unassigned(vm, "port", port, false);
+			vpc_log_unassigned(vm, VPC_PORT, port, false);
 		}
 	} else if (!pio_out(vm, port, size, *val & all_ones(size))) {
-		vpc_log_unassigned(vm, "port", port, true);
+		vpc_log_unassigned(vm, VPC_PORT, port, true);
 	}
 }

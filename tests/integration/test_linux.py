@@ -9,6 +9,7 @@ import pytest
 
 from hvkit import linuxguest
 from tests.conftest import CONFIGS, boot
+from tests.integration.linuxshell import shell_ready
 
 pytestmark = [pytest.mark.boots, pytest.mark.shared_boot]
 
@@ -28,16 +29,6 @@ def session(machine):
     shell_ready(linux, boots=1)
     yield con, linux
     con.close()
-
-
-def shell_ready(linux, boots: int) -> None:
-    """Waits for the boots-th boot's shell, after its last boot message."""
-    while linux.text.count("hvkit-linux: init reached: ") < boots:
-        linux.expect(r"hvkit-linux: init reached: ")
-    while linux.text.count("clocksource: Switched to clocksource tsc\n") < boots:
-        linux.expect(r"clocksource: Switched to clocksource tsc\n")
-    linux.send("\n")
-    linux.expect(r"^linux# ")
 
 
 def release() -> str:

@@ -5,10 +5,10 @@ while the other carries on; both power off."""
 import pytest
 
 from tests.conftest import TEST_CONFIGS, boot
+from tests.integration.linuxshell import shell_ready, switch_to
 from tests.integration.multivm import audit, overlaps
 
 pytestmark = [pytest.mark.boots, pytest.mark.shared_boot]
-SWITCH = "\x01\x01\x01"
 
 
 @pytest.fixture(scope="module", params=["qemu-tcg-svm", "bochs-vmx"])
@@ -16,20 +16,12 @@ def machine(request) -> str:
     return request.param
 
 
-def ready(vm, boots: int = 1) -> None:
-    """Waits for the boots-th shell of vm, after its last boot message."""
-    while vm.text.count("hvkit-linux: init reached") < boots:
-        vm.expect(r"hvkit-linux: init reached")
-    while vm.text.count("clocksource: Switched to clocksource tsc\n") < boots:
-        vm.expect(r"clocksource: Switched to clocksource tsc\n")
-
-
 @pytest.fixture(scope="module")
 def two(machine):
     con = boot(TEST_CONFIGS / "linux-two.toml", machine=machine, timeout=240)
     alpha, beta = con.vm("alpha"), con.vm("beta")
-    ready(alpha)
-    ready(beta)
+    shell_ready(beta, prompt=False)   # the console's input is alpha's
+    shell_ready(alpha)
     yield con, alpha, beta
     con.close()
 
@@ -45,13 +37,8 @@ def test_each_linux_vm_has_its_own_memory(two):
 def test_console_input_switches_between_the_vms(two):
     con, alpha, beta = two
     assert "console input now goes to vm alpha" in con.text
-    alpha.send("\n")
-    alpha.expect(r"^linux# ")
     assert alpha.run("echo alpha-$((1+1))").strip() == "alpha-2"
-    con.send(SWITCH)
-    con.expect(r"^hv: console input now goes to vm beta \(Ctrl-A three times switches\)$")
-    beta.send("\n")
-    beta.expect(r"^linux# ")
+    switch_to(con, beta)
     assert beta.run("echo beta-$((2+2))").strip() == "beta-4"
     assert "beta-4" not in alpha.text and "alpha-2" not in beta.text
 
@@ -61,14 +48,9 @@ def test_reboot_restarts_one_vm_and_the_other_carries_on(two):
     beta.send("reboot -f\n")
     con.expect(r"^hv: vm beta: reset by the guest \(reset control register 0xcf9\)$")
     con.expect(r"^hv: vm beta: restarting \(1 of at most 3\)")
-    ready(beta, boots=2)
-    beta.send("\n")
-    beta.expect(r"^linux# ")
+    shell_ready(beta, boots=2)
     assert beta.run("echo again").strip() == "again"
-    con.send(SWITCH)
-    con.expect(r"^hv: console input now goes to vm alpha")
-    alpha.send("\n")
-    alpha.expect(r"^linux# ")
+    switch_to(con, alpha)
     assert alpha.run("echo still-here").strip() == "still-here"
 
 

@@ -62,8 +62,10 @@ void vpc_mmio(struct vcpu *v, u64 gpa, bool write);
 void vpc_update(struct vm *vm, u64 now);
 /* The power, reset and exit ports (vdev/power.c): true if port is one. */
 bool vpower_out(struct vm *vm, u16 port, u32 val);
-/* Logs an access to nothing, once per VM and address. */
-void vpc_log_unassigned(struct vm *vm, const char *what, u64 addr, bool write);
+/* What an access to nothing went to, for its one log line. */
+enum vpc_space { VPC_PORT, VPC_MMIO, VPC_MSR };
+/* Logs an access to nothing, once per VM, space and address. */
+void vpc_log_unassigned(struct vm *vm, enum vpc_space space, u64 addr, bool write);
 /* Guest TSC <-> host TSC. */
 static inline u64 vpc_guest_tsc(const struct vpc *pc, u64 host) { return host + pc->tsc_offset; }
 
