@@ -29,8 +29,9 @@ class _Stage:
         return getattr(importlib.import_module(f"hvkit.{self._name}"), attr)
 
 
-bench, config, console, launch, machines, project = (
-    _Stage(n) for n in ("bench", "config", "console", "launch", "machines", "project"))
+bench, config, console, launch, linuxbench, machines, project = (
+    _Stage(n) for n in ("bench", "config", "console", "launch", "linuxbench", "machines",
+                        "project"))
 
 USAGE_EXAMPLES = """\
 examples:
@@ -81,9 +82,17 @@ def cmd_run(args) -> int:
     return _boot_and_wait(_spec(args, cfg, art), args.timeout)
 
 
+def _show_partial(text: str) -> None:
+    sys.stdout.write("\r\x1b[K" + colorize(text))   # \x1b[K: erase to the line's end
+    sys.stdout.flush()
+
+
 def _boot_and_wait(spec: launch.RunSpec, timeout: float) -> int:
     """Boots, shows everything (panics included), returns the hypervisor's status."""
-    echo = (lambda line: print(colorize(line))) if sys.stdout.isatty() else print
+    tty_out = sys.stdout.isatty()
+    # On a terminal each line is drawn from its start ("\r"), so that the
+    # unfinished one shown before it (a prompt) is overwritten, not repeated.
+    echo = (lambda line: print("\r\x1b[K" + colorize(line))) if tty_out else print
     con = launch.start(spec, timeout=timeout, echo=echo)
     keyboard, saved = None, None
     if sys.stdin.isatty():
@@ -97,7 +106,8 @@ def _boot_and_wait(spec: launch.RunSpec, timeout: float) -> int:
         print("Typing goes to the console (Ctrl-A three times switches VMs; Ctrl-C ends the run)")
     try:
         with con.allow(*console.BAD_PATTERNS):
-            status = con.wait_end(keyboard=keyboard)
+            status = con.wait_end(keyboard=keyboard, show_partial=_show_partial
+                                  if keyboard is not None and tty_out else None)
     finally:
         if saved is not None:
             import termios
@@ -124,13 +134,19 @@ def cmd_bench(args) -> int:
     else:
         names = list(dict.fromkeys([args.machine or "qemu-tcg-svm", "qemu-tcg-svm"]))
     results: dict[str, dict[str, int]] = {name: {} for name in names}
-    for path in ([_config_path(args.config)] if args.config != "default" else bench.configs()):
+    everything = args.config == "default"
+    for path in ([_config_path(args.config)] if not everything else bench.configs()):
         for name in names:
             args.machine, args.config = name, str(path)
             cfg, art = _build(args)
             results[name].update(bench.run(_spec(args, cfg, art, icount=True),
                                            timeout=args.timeout))
+    # Debian's kernel from entry to /init, against plain QEMU: QEMU machines only.
+    linux = {name: linuxbench.run(name, timeout=args.timeout) for name in names
+             if everything and machines.get(name).emulator == "qemu"}
     print(bench.table(results))
+    for name, r in linux.items():
+        print(linuxbench.summary(name, r))
     return 0
 
 

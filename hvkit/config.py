@@ -104,10 +104,13 @@ class SystemConfig:
 
 
 def available_kernels() -> list[str]:
-    """The multiboot test kernels of guests/ (mb*, on guests/mbkernel, no SDK)."""
+    """The test kernels of guests/, none on the SDK: the multiboot ones
+    (mb*, built on guests/mbkernel) and those with a linker script of
+    their own (kernel.ld: pvhprobe)."""
     return sorted(p.name for p in GUESTS_DIR.iterdir()
-                  if p.is_dir() and p.name.startswith("mb") and p.name != "mbkernel"
-                  and (p / "main.c").exists())
+                  if p.is_dir() and p.name != "mbkernel"
+                  and ((p.name.startswith("mb") and (p / "main.c").exists())
+                       or (p / "kernel.ld").exists()))
 
 
 def available_guests() -> list[str]:

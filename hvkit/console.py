@@ -254,13 +254,18 @@ class Console:
         text = ANSI_RE.sub("", out.decode(errors="replace"))
         return text.replace(command, "", 1).replace("(qemu)", "").strip()
 
-    def wait_end(self, keyboard: int | None = None) -> int:
+    def wait_end(self, keyboard: int | None = None, show_partial=None) -> int:
         """Waits for the machine to stop; returns the hypervisor's status.
         With keyboard (a file descriptor: a person's terminal), what is
         typed there goes to the serial line, and the timeout counts from
-        the last key."""
+        the last key; show_partial(text) is then given the unfinished last
+        line whenever it changes (a shell's prompt, the keys it echoes)."""
         deadline = time.monotonic() + self.timeout_s
+        shown = ""
         while self._read(deadline):
+            if show_partial and self._partial != shown:
+                shown = self._partial
+                show_partial(ANSI_RE.sub("", shown))
             if keyboard is not None and select.select([keyboard], [], [], 0)[0]:
                 typed = os.read(keyboard, 1024)
                 if typed:

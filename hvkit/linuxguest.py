@@ -22,6 +22,9 @@ CACHE = ROOT / "build" / "cache"
 KERNEL_PACKAGE = "linux-image-cloud-amd64"
 BUSYBOX = Path("/bin/busybox")
 INIT_MARKER = "hvkit-linux: init reached"
+TSC_MARKER = "hvkit-linux: tsc"       # guests/initramfs/tsc.S
+BENCH_ARG = "hvkit.bench"
+UPTIME_MARKER = "hvkit-linux: uptime"
 INIT_SCRIPT = f"""#!/bin/busybox sh
 # /init of the kit's initramfs (hvkit/linuxguest.py).
 /bin/busybox --install -s /bin
@@ -31,6 +34,10 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 echo "{INIT_MARKER}: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPU"
+hvkit-tsc
+# The boot benchmark's kernel argument: it wants the count above and the
+# idle time (halted seconds, the second field of /proc/uptime).
+grep -qw {BENCH_ARG} /proc/cmdline && echo "{UPTIME_MARKER} $(cat /proc/uptime)" && poweroff -f
 export PS1='linux# '
 exec setsid cttyhack sh
 """
@@ -99,14 +106,16 @@ def _cpio_entry(name: str, mode: int, data: bytes = b"", ino: int = 0,
     return out
 
 
-def write_initramfs(out: Path) -> None:
-    """The busybox initramfs: /init, /bin/busybox, /dev/console."""
+def write_initramfs(out: Path, tools: list[Path] = ()) -> None:
+    """The busybox initramfs: /init, /bin/busybox, /dev/console and the
+    kit's own programs (guests/initramfs) in /bin."""
     if not BUSYBOX.is_file():
         raise BuildError(f"{BUSYBOX} is missing; apt-get install busybox-static")
     entries = [("bin", 0o040755, b""), ("dev", 0o040755, b""),
                ("bin/busybox", 0o100755, BUSYBOX.read_bytes()),
                ("bin/sh", 0o120777, b"busybox"),
-               ("init", 0o100755, INIT_SCRIPT.encode())]
+               ("init", 0o100755, INIT_SCRIPT.encode()),
+               *((f"bin/{t.name}", 0o100755, t.read_bytes()) for t in tools)]
     blob = b"".join(_cpio_entry(n, m, d, i + 1) for i, (n, m, d) in enumerate(entries))
     # /dev/console before devtmpfs is mounted: the kernel opens it for init.
     blob += _cpio_entry("dev/console", 0o020600, b"", len(entries) + 1, rdev=(5, 1))

@@ -137,17 +137,37 @@ MBKERNEL_CFLAGS = ["-std=gnu11", "-m32", "-O2", "-g", "-ffreestanding", "-fno-st
 
 
 def mbkernel_steps(name: str) -> list[Step]:
-    srcs = sorted((ROOT / "guests/mbkernel").glob("*.[cS]")) + \
-        sorted((ROOT / "guests" / name).glob("*.[cS]"))
+    """A test kernel: on guests/mbkernel (multiboot), or standalone with
+    its own kernel.ld (a PVH entry)."""
+    own = ROOT / "guests" / name / "kernel.ld"
+    srcs = sorted((ROOT / "guests" / name).glob("*.[cS]"))
+    if not own.exists():
+        srcs = sorted((ROOT / "guests/mbkernel").glob("*.[cS]")) + srcs
     steps = [_compile(s, OBJ / "mbkernel" / name, MBKERNEL_CFLAGS) for s in srcs]
     objs = [s.outputs[0] for s in steps]
     elf = BUILD / "guests" / f"{name}.elf"
-    ld_script = ROOT / "guests/mbkernel/kernel.ld"
+    ld_script = own if own.exists() else ROOT / "guests/mbkernel/kernel.ld"
+    kind = "PVH" if own.exists() else "multiboot"
     steps.append(Step(
-        outputs=[elf], inputs=[*objs, ld_script], label=f"LD {rel(elf)} (multiboot, ELF32)",
+        outputs=[elf], inputs=[*objs, ld_script], label=f"LD {rel(elf)} ({kind}, ELF32)",
         command=["ld", "-m", "elf_i386", "-nostdlib", "-static", "--no-warn-rwx-segments",
                  "-T", rel(ld_script), "-o", str(elf), *map(str, objs)]))
     return steps
+
+
+def initramfs_tool_steps() -> tuple[list[Step], list[Path]]:
+    """The kit's programs for its Linux initramfs (guests/initramfs/*.S):
+    x86-64 Linux executables without libc, each /bin/hvkit-NAME."""
+    steps, tools = [], []
+    for src in sorted((ROOT / "guests/initramfs").glob("*.S")):
+        obj_step = _compile(src, OBJ / "initramfs", ["-Wall", "-Werror"])
+        tool = BUILD / "initramfs" / f"hvkit-{src.stem}"
+        steps += [obj_step, Step(
+            outputs=[tool], inputs=obj_step.outputs, label=f"LD {rel(tool)} (Linux x86-64)",
+            command=["ld", "-static", "-nostdlib", "-s", "-z", "max-page-size=0x1000",
+                     "-o", str(tool), str(obj_step.outputs[0])])]
+        tools.append(tool)
+    return steps, tools
 
 
 def sdk_steps() -> tuple[list[Step], list[Path]]:
@@ -245,10 +265,12 @@ def unmodified_steps(cfg: SystemConfig, vm) -> tuple[list[Step], Path, list[tupl
         initrd = vm.initrd_path
         if initrd is None:        # the kit's busybox initramfs
             initrd = BUILD / "cache" / "initramfs-busybox.cpio"
-            steps.append(Step(outputs=[initrd], inputs=[linuxguest.BUSYBOX,
+            tool_steps, tools = initramfs_tool_steps()
+            steps += tool_steps
+            steps.append(Step(outputs=[initrd], inputs=[linuxguest.BUSYBOX, *tools,
                                                         Path(linuxguest.__file__)],
                               label=f"CPIO {rel(initrd)}",
-                              func=lambda: linuxguest.write_initramfs(initrd),
+                              func=lambda: linuxguest.write_initramfs(initrd, tools),
                               signature="initramfs"))
         extra.append((initrd, f"{vm.name}.initrd"))
     out = BUILD / "configs" / cfg.name / "acpi"

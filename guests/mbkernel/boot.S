@@ -64,3 +64,5 @@ gdt_descriptor:
 	.align 16
 	.space 16384
 stack_top:
+
+	.section .note.GNU-stack, "", @progbits

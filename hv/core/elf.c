@@ -84,23 +84,32 @@ u64 elf_load(struct vm *vm, const void *image, u64 size, u64 min_gpa, bool elf32
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 
+/* The PVH entry of an ELF32 or ELF64 kernel: Xen's note in a PT_NOTE. */
 u64 elf_pvh_entry(const void *image, u64 size)
 {
 	const struct elf64_ehdr *eh = image;
+	const struct elf32_ehdr *eh32 = image;
 	const u8 *bytes = image;
+	bool is32 = size >= sizeof(*eh32) && eh->e_ident[4] == ELFCLASS32;
+	u64 phoff, phnum, phentsize;
 
-	if (size < sizeof(*eh) || eh->e_ident[4] != ELFCLASS64 ||
-	    eh->e_phentsize != sizeof(struct elf64_phdr) || eh->e_phoff > size ||
-	    (u64)eh->e_phnum * sizeof(struct elf64_phdr) > size - eh->e_phoff)
+	if (size < sizeof(*eh) || (!is32 && eh->e_ident[4] != ELFCLASS64))
 		return 0;
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const struct elf64_phdr *ph = (const void *)(bytes + eh->e_phoff + i * sizeof(*ph));
+	phoff = is32 ? eh32->e_phoff : eh->e_phoff;
+	phnum = is32 ? eh32->e_phnum : eh->e_phnum;
+	phentsize = is32 ? eh32->e_phentsize : eh->e_phentsize;
+	if (phentsize != (is32 ? sizeof(struct elf32_phdr) : sizeof(struct elf64_phdr)) ||
+	    phoff > size || phnum * phentsize > size - phoff)
+		return 0;
+	for (unsigned i = 0; i < phnum; i++) {
+		struct segment ph;
 		u64 at, end;
 
-		if (ph->p_type != PT_NOTE || ph->p_offset > size || ph->p_filesz > size - ph->p_offset)
+		segment_at(bytes + phoff + i * phentsize, is32, &ph);
+		if (ph.type != PT_NOTE || ph.offset > size || ph.filesz > size - ph.offset)
 			continue;
 		/* Notes: namesz, descsz, type, then name and desc, each 4-aligned. */
-		for (at = ph->p_offset, end = at + ph->p_filesz; at + 12 <= end;) {
+		for (at = ph.offset, end = at + ph.filesz; at + 12 <= end;) {
 			const u32 *n = (const u32 *)(bytes + at);
 			u64 name = at + 12, desc = name + ((n[0] + 3ull) & ~3ull);
 			u64 next = desc + ((n[1] + 3ull) & ~3ull);

@@ -44,6 +44,17 @@ def test_bench_reports_vtx_beside_svm_against_the_targets():
                      r"<= 300 met$", out, re.MULTILINE), out
     assert re.search(r"^  mmio_exit +\d+ +\d+ +KVM MMIO write, user-space VMM +5807  "
                      r"<= 1000 met$", out, re.MULTILINE), out
+    # Debian's kernel from its entry to /init, beside the same files booted
+    # by plain QEMU (whose command is shown), on the QEMU machine only.
+    assert re.search(r"^Running: \$ qemu-system-x86_64 .* -kernel build/cache/kernels/\S+"
+                     r"\.vmlinux -initrd build/cache/initramfs-busybox\.cpio -append '.*"
+                     r"hvkit\.bench'$", out, re.MULTILINE), out
+    assert "Linux boot on qemu-tcg-svm" in out and "Linux boot on bochs-vmx" not in out
+    counts = [int(n.replace(",", "")) for n in re.findall(
+        r"^  under (?:the hypervisor|plain QEMU) +([\d,]+) ", out, re.MULTILINE)]
+    assert len(counts) == 2 and all(n > 100_000_000 for n in counts), out   # a whole boot
+    ratio = re.search(r"^  ratio ([\d.]+) \(target <= 1.15: met\)$", out, re.MULTILINE)
+    assert ratio and abs(float(ratio.group(1)) - counts[0] / counts[1]) < 0.001, out
 
 
 def test_counts_are_deterministic():

@@ -18,6 +18,9 @@ def test_multiboot_kernels_run_their_platform_checks(console_of, machine):
     con.wait_end()
     assert re.search(r"^hv: vm mbtimer: exited with code 67$", con.text, re.M)  # (0x21 << 1) | 1
     assert re.search(r"^hv: vm mbprobe: exited with code 7$", con.text, re.M)   # (3 << 1) | 1
+    # An ELF32 kernel through its PVH note (the boot benchmark's probe).
+    assert re.search(r"^hv: vm pvhprobe: exited with code 1$", con.text, re.M)
+    assert re.search(r"^\[pvhprobe\] pvhprobe: tsc at entry \d+$", con.text, re.M), con.text
     text = timer.text
     for line in ("multiboot magic ok, cmdline 'ticks=5'", "fw_cfg signature QEMU, 1 CPU",
                  "periodic timer: 5 interrupts", "one-shot timer: 1 interrupts",
