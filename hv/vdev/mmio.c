@@ -139,6 +139,19 @@ static bool string_op(struct vcpu *v, const struct guest_paging *p, const struct
 	return true;
 }
 
+/* The instruction at RIP: the CPU's own copy when it gives one (it may
+ * stop short at a page's end; then walk), else read through the guest's
+ * page tables. */
+static bool decode_at_rip(struct vcpu *v, const struct guest_paging *p, u64 rip,
+			  struct insn *in, struct insn_op *op)
+{
+	unsigned mode = p->cs_long ? 64 : p->cs_db ? 32 : 16;
+
+	if (p->fetched_len && insn_decode(p->fetched, p->fetched_len, mode, op))
+		return true;
+	return !insn_fetch(v, p, rip, in) && insn_decode(in->bytes, INSN_MAX, mode, op);
+}
+
 void vpc_mmio(struct vcpu *v, u64 gpa, bool write)
 {
 	struct guest_paging p;
@@ -149,8 +162,7 @@ void vpc_mmio(struct vcpu *v, u64 gpa, bool write)
 
 	vendor->get_paging(v, &p);
 	vendor->get_frame(v, &f);
-	if (insn_fetch(v, &p, f.rip, &in) ||
-	    !insn_decode(in.bytes, INSN_MAX, p.cs_long ? 64 : p.cs_db ? 32 : 16, &op)) {
+	if (!decode_at_rip(v, &p, f.rip, &in, &op)) {
 		vm_fault(v->vm, "%s MMIO at guest-physical 0x%lx by an instruction the "
 			 "emulator does not decode, at rip 0x%lx", write ? "write" : "read",
 			 gpa, f.rip);

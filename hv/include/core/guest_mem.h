@@ -17,6 +17,10 @@ struct guest_paging {
 	u64 cs_base;
 	bool cs_long;        /* 64-bit code segment (CS.L with EFER.LMA) */
 	bool cs_db;          /* else 32-bit (CS.D) or 16-bit code */
+	/* The bytes at RIP the CPU fetched for this exit, saving the walk:
+	 * AMD's decode assists on a nested page fault. 0 when none. */
+	u8 fetched_len;
+	const u8 *fetched;
 };
 
 /*

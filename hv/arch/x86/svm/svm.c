@@ -16,6 +16,7 @@
 #define CPUID_80000001_ECX_SVM BIT(2)
 #define CPUID_8000000A_EDX_NP BIT(0)
 #define CPUID_8000000A_EDX_NRIPS BIT(3)
+#define CPUID_8000000A_EDX_DECODE_ASSISTS BIT(7)
 #define CPUID_1_ECX_PCID BIT(17)
 #define CPUID_1_ECX_XSAVE BIT(26)
 #define CPUID_7_EBX_FSGSBASE BIT(0)
@@ -100,6 +101,7 @@ static int svm_cpu_init(void)
 	cpuid(0x8000000a, 0, &r);
 	svm_nr_asids = r.ebx;
 	svm_nrips = r.edx & CPUID_8000000A_EDX_NRIPS;
+	svm_decode_assists = r.edx & CPUID_8000000A_EDX_DECODE_ASSISTS;
 	svm_cr4_valid = cr4_valid_bits();
 	hsave = pmm_alloc(1);
 	svm_host_save_pa = pmm_alloc(1);
@@ -122,8 +124,10 @@ static int svm_cpu_init(void)
 	for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
 		msrpm_allow(msrpm, passthrough_msrs[i], true);
 	msrpm_allow(msrpm, MSR_TSC_AUX, false);
-	hv_log("svm: revision %u, %u ASIDs, %s", (unsigned)(r.eax & 0xff), svm_nr_asids,
-	       svm_nrips ? "next-RIP saving" : "no next-RIP saving: instructions are decoded");
+	hv_log("svm: revision %u, %u ASIDs, %s, %s", (unsigned)(r.eax & 0xff), svm_nr_asids,
+	       svm_nrips ? "next-RIP saving" : "no next-RIP saving: instructions are decoded",
+	       svm_decode_assists ? "decode assists (MMIO instructions from the VMCB)"
+				  : "no decode assists (MMIO instructions fetched)");
 	return 0;
 }
 

@@ -38,6 +38,7 @@ extern const struct svm_opcode svm_op_vmmcall, svm_op_cpuid, svm_op_rdmsr, svm_o
 	svm_op_hlt, svm_op_invd, svm_op_wbinvd, svm_op_xsetbv, svm_op_icebp, svm_op_rdpmc,
 	svm_op_monitor, svm_op_mwait;
 extern bool svm_nrips;      /* the CPU saves next_rip (NRIPS) */
+extern bool svm_decode_assists; /* and the instruction bytes of a nested #PF */
 extern u64 svm_cr4_valid;   /* CR4 bits a guest may set */
 void svm_get_paging(struct vcpu *v, struct guest_paging *p);
 /* Moves RIP past the intercepted instruction; false if the bytes at RIP

@@ -17,6 +17,7 @@
 #define SEG_ATTR_DB BIT(10)
 
 bool svm_nrips;
+bool svm_decode_assists;
 u64 svm_cr4_valid;
 
 const struct svm_opcode svm_op_vmmcall = { "VMMCALL", 3, { 0x0f, 0x01, 0xd9 } };
@@ -41,6 +42,12 @@ void svm_get_paging(struct vcpu *v, struct guest_paging *p)
 		.cs_base = vmcb->cs.base,
 		.cs_long = (vmcb->efer & EFER_LMA) && (vmcb->cs.attrib & SEG_ATTR_L),
 		.cs_db = vmcb->cs.attrib & SEG_ATTR_DB,
+		/* Decode assists (APM vol. 2, 15.33.4): on a nested #PF the
+		 * CPU stores up to 15 bytes fetched at CS:RIP and their count,
+		 * 0 when the fetch itself faulted. Other exits leave a stale
+		 * count there, but only the nested-#PF path reads it. */
+		.fetched_len = svm_decode_assists ? vmcb->insn_len & 0xf : 0,
+		.fetched = vmcb->insn_bytes,
 	};
 }
 

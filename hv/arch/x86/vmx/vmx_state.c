@@ -62,6 +62,7 @@ void vmx_get_paging(struct vcpu *v, struct guest_paging *p)
 		.cr4 = vmx_get_cr4(v), .efer = efer, .cs_base = vmread(VMCS_GUEST_CS_BASE),
 		.cs_long = (efer & EFER_LMA) && (vmread(VMCS_GUEST_CS_AR_BYTES) & VMX_AR_L),
 		.cs_db = vmread(VMCS_GUEST_CS_AR_BYTES) & VMX_AR_DB,
+		.fetched_len = 0, .fetched = NULL,   /* VT-x gives no instruction bytes */
 	};
 }
 
