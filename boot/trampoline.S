@@ -125,12 +125,14 @@ gdt64_ptr:
 
 	.section .bss
 	.balign 4096
+	.global boot_pml4
 boot_pml4:	.skip 4096
 boot_pdpt:	.skip 4096
 boot_pd:	.skip 4 * 4096
 	.global boot_stack_guard
 boot_stack_guard: .skip 4096		/* unmapped by host_paging_init(): overflow faults */
 boot_stack:	.skip BOOT_STACK_SIZE
+	.global boot_stack_top
 boot_stack_top:
 
 	.section .note.GNU-stack, "", @progbits	/* no executable stack */

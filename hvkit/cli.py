@@ -73,7 +73,7 @@ def cmd_build(args) -> int:
 
 
 def _spec(args, cfg, art, **kw) -> launch.RunSpec:
-    m = machines.get(args.machine or cfg.machine)
+    m = machines.get(args.machine or cfg.machine, getattr(args, "cpus", None))
     return launch.RunSpec(art, m, art.machine_memory(cfg.memory), cfg.name, **kw)
 
 
@@ -251,6 +251,8 @@ def parser() -> argparse.ArgumentParser:
                         help="show the exact compiler and linker commands")
         sp.add_argument("--machine", help="machine profile from qemu/machines.toml "
                         "(default: the config's)")
+        sp.add_argument("--cpus", type=int, help="CPUs of the machine (default: its "
+                        "profile's cpus)")
         sp.add_argument("--timeout", type=float, default=timeout,
                         help=f"seconds before the run is killed (default {timeout:.0f})")
         return sp

@@ -44,7 +44,7 @@ TYPE_KEYS = {"memory", "weight"}
 SHARED_KEYS = {"name", "size", "vms"}
 RESTART_POLICIES = ("stop", "restart")
 CRASH_TESTS = ("none", "panic", "page_fault", "bad_guest_state", "bad_host_state",
-               "null_deref", "write_text", "exec_data", "stack_overflow")
+               "null_deref", "write_text", "exec_data", "stack_overflow", "ap_stuck")
 VM_KEYS = {"name", "image", "memory", "cmdline", "type", "weight", "restart", "max_restarts",
            "kernel", "initrd", "boot"}
 GUESTS_DIR = ROOT / "guests"

@@ -48,7 +48,8 @@ def qemu_command(spec: RunSpec, monitor: Path | None = None) -> list[str]:
     """The QEMU command line; with monitor, QEMU's monitor on that unix socket
     (Console.monitor() talks to it: to inject an NMI, for instance)."""
     m = spec.machine
-    cmd = [QEMU, "-accel", m.accel, "-cpu", m.cpu, "-m", f"{spec.memory >> 20}M",
+    cmd = [QEMU, "-accel", m.accel, "-cpu", m.cpu, "-smp", str(m.cpus),
+           "-m", f"{spec.memory >> 20}M",
            "-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if m.firmware == "ovmf":

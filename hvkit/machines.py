@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import ROOT, host
@@ -25,6 +25,7 @@ class Machine:
     firmware: str          # "bios" or "ovmf"
     needs: tuple[str, ...]
     ci: bool
+    cpus: int = 1          # QEMU -smp, Bochs cpu: count=
 
 
 def load_all(path: Path = MACHINES_FILE) -> dict[str, Machine]:
@@ -35,18 +36,31 @@ def load_all(path: Path = MACHINES_FILE) -> dict[str, Machine]:
             out[name] = Machine(name, t["summary"], t["emulator"], t.get("accel", ""),
                                 t.get("cpu", ""), t["vendor"], t.get("boot", "kernel"),
                                 t.get("firmware", "bios"), tuple(t.get("needs", ())),
-                                bool(t.get("ci", False)))
+                                bool(t.get("ci", False)), _cpus(t.get("cpus", 1), name, path))
         except KeyError as e:
             raise MachineError(f"{path.name}: [{name}] lacks the key {e.args[0]!r}")
     return out
 
 
-def get(name: str) -> Machine:
+CPU_MAX = 8    # hv/include/arch/percpu.h
+
+
+def _cpus(value, name: str, path: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= CPU_MAX:
+        raise MachineError(f"{path.name}: [{name}] cpus = {value!r}: give a number of CPUs "
+                           f"from 1 to {CPU_MAX}")
+    return value
+
+
+def get(name: str, cpus: int | None = None) -> Machine:
+    """The profile; with cpus, the same machine with that many CPUs."""
     machines = load_all()
     if name not in machines:
         raise MachineError(f"unknown machine {name!r}; valid machines: "
                            + ", ".join(sorted(machines)))
-    return machines[name]
+    if cpus is None:
+        return machines[name]
+    return replace(machines[name], cpus=_cpus(cpus, name, MACHINES_FILE))
 
 
 def unmet_need(m: Machine) -> str | None:

@@ -22,10 +22,12 @@ def build_config(path: Path, iso: bool = False) -> tuple[config.SystemConfig, pr
     return cfg, art
 
 
-def boot(path: Path, machine: str | None = None, timeout: float = 60.0, **spec_kw):
-    """Builds and starts the config; returns its Console (close it after)."""
+def boot(path: Path, machine: str | None = None, timeout: float = 60.0,
+         cpus: int | None = None, **spec_kw):
+    """Builds and starts the config (on a machine with cpus CPUs, if given:
+    else the profile's); returns its Console (close it after)."""
     cfg = config.load(path)
-    m = machines.get(machine or cfg.machine)
+    m = machines.get(machine or cfg.machine, cpus)
     why = machines.unmet_need(m)
     if why:
         pytest.skip(f"machine {m.name} cannot run here: {why}")

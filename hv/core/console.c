@@ -2,6 +2,7 @@
  * the ring of core/console_ring.h. */
 #include <core/console.h>
 #include <core/console_ring.h>
+#include <core/spinlock.h>
 #include <core/vm.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
@@ -46,15 +47,33 @@ int printk(const char *fmt, ...)
 	return n;
 }
 
+/*
+ * Whole hv_log lines are what CPUs other than the boot CPU print, so a
+ * line takes console_lock; the rest of the console (VMs' lines, the ring's
+ * draining) is the boot CPU's alone, where the VMs run.
+ */
+static struct spinlock console_lock = SPINLOCK_INIT(lock_console);
+static volatile bool panicking;
+
+void console_panic_mode(void)
+{
+	panicking = true;
+}
+
 void hv_log(const char *fmt, ...)
 {
+	bool locked = !panicking;
 	va_list ap;
 
+	if (locked)
+		spin_lock(&console_lock);
 	printk("hv: ");
 	va_start(ap, fmt);
 	vprintk(fmt, ap);
 	va_end(ap);
 	console_put('\n');
+	if (locked)
+		spin_unlock(&console_lock);
 }
 
 static void emit(struct vm *vm)

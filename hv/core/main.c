@@ -7,7 +7,9 @@
 #include <arch/gdt.h>
 #include <arch/host_paging.h>
 #include <arch/idt.h>
+#include <arch/percpu.h>
 #include <arch/pic.h>
+#include <arch/smp.h>
 #include <arch/time.h>
 #include <arch/power.h>
 #include <arch/uart.h>
@@ -84,8 +86,10 @@ void hv_main(u32 magic, u32 info_pa)
 {
 	const struct boot_info *bi;
 
+	percpu_prepare(&cpus[0]);
+	percpu_enter(&cpus[0]);  /* first: this_cpu() works from here on */
 	uart_init();
-	gdt_init();
+	gdt_init(&cpus[0]);
 	idt_init();
 	host_paging_init();
 	pic_mask_all();
@@ -109,12 +113,13 @@ void hv_main(u32 magic, u32 info_pa)
 	if (!vendor)
 		boot_fail("this CPU has neither AMD-V with nested paging nor VT-x with EPT");
 	cpu_state_init();
-	if (vendor->cpu_init())
+	if (vendor->cpu_init() || vendor->cpu_enable(&cpus[0]))
 		boot_fail("could not enable virtualization on this CPU");
 	hv_log("virtualization: %s", vendor->name);
 
 	if (time_init(hv_config.tick_us))
 		boot_fail("no usable timer: the scheduler needs the local APIC timer");
+	smp_boot(bi);
 	if (vm_create_all(bi))
 		boot_fail("the VMs could not be built (see above)");
 	if (hv_config.audit_memory)

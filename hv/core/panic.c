@@ -58,6 +58,7 @@ __noreturn void panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	console_panic_mode();
 	console_sync(); /* what was queued, then the panic, synchronously */
 	printk("hv: PANIC: ");
 	va_start(ap, fmt);

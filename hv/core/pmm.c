@@ -2,6 +2,7 @@
 #include <core/console.h>
 #include <core/bootinfo.h>
 #include <core/pmm.h>
+#include <core/spinlock.h>
 #include <lib/string.h>
 
 /* The boot trampoline identity-maps 4 GiB, so that is all we can hand out. */
@@ -55,7 +56,9 @@ void pmm_init(const struct boot_info *bi)
 	search_hint = (u64)(uintptr_t)__image_end / PAGE_SIZE;
 }
 
-u64 pmm_alloc(size_t n)
+static struct spinlock pmm_lock = SPINLOCK_INIT(lock_pmm);
+
+static u64 pmm_alloc_locked(size_t n)
 {
 	size_t run = 0;
 
@@ -77,6 +80,16 @@ u64 pmm_alloc(size_t n)
 		}
 	}
 	return 0;
+}
+
+u64 pmm_alloc(size_t n)
+{
+	u64 pa;
+
+	spin_lock(&pmm_lock);
+	pa = pmm_alloc_locked(n);
+	spin_unlock(&pmm_lock);
+	return pa;
 }
 
 size_t pmm_free_pages(void)

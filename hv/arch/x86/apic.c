@@ -4,7 +4,14 @@
 
 #define APIC_MMIO 0xfee00000ul
 #define APIC_BASE_ENABLE BIT(11)
+#define APIC_ID 0x020
 #define APIC_EOI 0x0b0
+#define APIC_ICR_LOW 0x300
+#define APIC_ICR_HIGH 0x310
+#define ICR_INIT (5u << 8)
+#define ICR_STARTUP (6u << 8)
+#define ICR_LEVEL_ASSERT BIT(14)
+#define ICR_BUSY BIT(12)         /* delivery status: send pending */
 #define APIC_SVR 0x0f0
 #define APIC_SVR_ENABLE BIT(8)
 #define APIC_LVT_TIMER 0x320
@@ -61,4 +68,29 @@ void apic_timer_periodic(u32 count)
 void apic_eoi(void)
 {
 	apic_write(APIC_EOI, 0);
+}
+
+u32 apic_id(void)
+{
+	return apic_read(APIC_ID) >> 24;
+}
+
+static bool icr_send(u32 dest, u32 low)
+{
+	apic_write(APIC_ICR_HIGH, dest << 24);
+	apic_write(APIC_ICR_LOW, low);
+	for (unsigned spin = 0; spin < 1000000; spin++)
+		if (!(apic_read(APIC_ICR_LOW) & ICR_BUSY))
+			return true;
+	return false;
+}
+
+bool apic_send_init(u32 dest)
+{
+	return icr_send(dest, ICR_INIT | ICR_LEVEL_ASSERT);
+}
+
+bool apic_send_startup(u32 dest, u8 page)
+{
+	return icr_send(dest, ICR_STARTUP | page);
 }

@@ -21,6 +21,18 @@ static u64 xcr0_offered;
 static u32 area_size;
 static struct cpu_state *loaded; /* whose state is in the registers; NULL: nobody's */
 
+/* On every CPU: the FPU and XSAVE usable, XCR0 as the boot CPU has it. */
+void cpu_state_enable(void)
+{
+	/* The hypervisor touches the FPU only here: no TS/EM traps for us. */
+	write_cr0(read_cr0() & ~(CR0_TS | CR0_EM));
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	if (have_xsave) {
+		write_cr4(read_cr4() | CR4_OSXSAVE);
+		xsetbv(0, xcr0_host);
+	}
+}
+
 void cpu_state_init(void)
 {
 	struct cpuid_regs r;
@@ -29,16 +41,14 @@ void cpu_state_init(void)
 	have_xsave = r.ecx & CPUID_1_ECX_XSAVE;
 	cpuid(0x80000001, 0, &r);
 	have_tsc_aux = r.edx & CPUID_80000001_EDX_RDTSCP;
-	/* The hypervisor touches the FPU only here: no TS/EM traps for us. */
-	write_cr0(read_cr0() & ~(CR0_TS | CR0_EM));
-	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	area_size = FXSAVE_SIZE;
 	xcr0_offered = XCR0_X87 | XCR0_SSE;
 	if (have_xsave) {
-		write_cr4(read_cr4() | CR4_OSXSAVE);
 		cpuid(0xd, 0, &r);
 		xcr0_host = ((u64)r.edx << 32 | r.eax) & XCR0_GUEST_MAX;
-		xsetbv(0, xcr0_host);
+	}
+	cpu_state_enable();
+	if (have_xsave) {
 		cpuid(0xd, 0, &r);  /* EBX: the size for the XCR0 now in force */
 		area_size = r.ebx;
 		cpuid(0xd, 1, &r);

@@ -1,6 +1,7 @@
 /* The hypervisor's own page tables; see arch/host_paging.h. */
 #include <arch/gdt.h>
 #include <arch/host_paging.h>
+#include <arch/percpu.h>
 #include <arch/x86.h>
 #include <core/panic.h>
 
@@ -12,7 +13,6 @@
 #define LOW_PTS 8            /* 4 KiB tables for the first 16 MiB (imagecheck.py) */
 
 extern char __image_start[], __rodata_start[], __data_start[], __image_end[];
-extern char boot_stack_guard[];
 
 static u64 pml4[512] __aligned(PAGE_SIZE);
 static u64 pdpt[512] __aligned(PAGE_SIZE);
@@ -26,12 +26,7 @@ static u64 pa(const void *p)
 
 static bool is_guard(u64 page)
 {
-	if (page == pa(boot_stack_guard))
-		return true;
-	for (unsigned i = 0; i < IST_COUNT; i++)
-		if (page == ist_guard_page(i))
-			return true;
-	return false;
+	return percpu_is_guard(page);
 }
 
 /* The flags of one 4 KiB page in the image's 2 MiB regions. */

@@ -62,6 +62,16 @@ void idt_init(void)
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 
+void idt_load(void)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed idtr = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
+
+	asm volatile("lidt %0" : : "m"(idtr));
+}
+
 volatile u64 host_nmis, host_debug_traps;
 volatile u64 host_debug_rip;
 
@@ -102,6 +112,7 @@ void trap_handler(struct trap_frame *f)
 {
 	if (host_event(f))
 		return;
+	console_panic_mode();
 	console_sync();
 	const char *name = f->vector < 32 && exception_names[f->vector]
 		? exception_names[f->vector] : "reserved";

@@ -19,5 +19,11 @@ void apic_timer_periodic(u32 count);
 void apic_timer_calibration_start(void);
 u32 apic_timer_elapsed(void);
 void apic_eoi(void);
+/* This CPU's local APIC ID (xAPIC: bits 31:24 of the ID register). */
+u32 apic_id(void);
+/* INIT, then start-up IPIs at vector page `page` (SDM vol. 3A, 10.6.1);
+ * true once the APIC accepted the IPI (delivery status idle again). */
+bool apic_send_init(u32 dest);
+bool apic_send_startup(u32 dest, u8 page);
 
 #endif

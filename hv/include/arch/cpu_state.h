@@ -41,6 +41,8 @@ struct cpu_state {
 
 /* Boot: enables XSAVE in CR4 and sizes the save area. */
 void cpu_state_init(void);
+/* The per-CPU half of it, for the other CPUs (arch/x86/smp.c). */
+void cpu_state_enable(void);
 /* The XCR0 values guests may set: what the CPU supports of XCR0_GUEST_MAX. */
 u64 cpu_state_xcr0_offered(void);
 /* Gives s the architectural reset state (a new or restarted vCPU): clean

@@ -10,6 +10,16 @@
 #define GDT_KERNEL_CS 0x08
 #define GDT_KERNEL_DS 0x10
 #define GDT_TSS 0x18
+#define GDT_ENTRIES 5
+
+struct tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3, iomap_base;
+} __packed;
 
 /* Interrupt stack table slots (SDM vol. 3A, 6.14.5), 1-based as in gates. */
 #define IST_NMI 1
@@ -18,9 +28,11 @@
 #define IST_COUNT 3
 #define IST_STACK_SIZE 8192
 
-void gdt_init(void);
-/* The guard page under IST stack i (0-based), for host_paging_init(). */
-u64 ist_guard_page(unsigned i);
+struct percpu;
+
+/* Loads the CPU's own GDT and TSS (in its struct percpu). */
+void gdt_init(struct percpu *c);
+/* This CPU's, for the VMCS's host state. */
 u64 gdt_base(void);
 u64 tss_base(void);
 

@@ -14,6 +14,8 @@ struct trap_frame {
 };
 
 void idt_init(void);
+/* Loads the (shared) IDT on another CPU. */
+void idt_load(void);
 /* Called from the stubs: returns for an NMI or #DB (the stub resumes with
  * IRETQ); for anything else prints the frame and a backtrace and panics. */
 void trap_handler(struct trap_frame *f);

@@ -13,6 +13,7 @@ struct vm;
 
 struct pt_format;
 struct guest_paging;
+struct percpu;
 
 /* Guest state that events and restarts change: the rest lives in gpr[]. */
 struct vcpu_frame {
@@ -42,8 +43,11 @@ struct vendor_ops {
 	const char *name;                    /* "SVM" or "VMX" */
 	/* True when this CPU has the extension with nested paging. */
 	bool (*probe)(void);
-	/* Turns virtualization on for this CPU; 0 or a negative error. */
+	/* The backend's shared setup, once, on the boot CPU; 0 or -1. */
 	int (*cpu_init)(void);
+	/* Turns virtualization on for the calling CPU (every CPU, the boot
+	 * CPU first, after cpu_init); 0 or -1. */
+	int (*cpu_enable)(struct percpu *c);
 	/* Maps guest-physical [gpa, gpa + size) to host [hpa, hpa + size) in
 	 * the VM's nested page tables (NPT or EPT); 0 or -1 (out of memory). */
 	int (*nested_map)(struct vm *vm, u64 gpa, u64 hpa, u64 size);

@@ -57,6 +57,7 @@ enum crash_test {
 	CRASH_TEST_WRITE_TEXT,       /* write the hypervisor's text: read-only */
 	CRASH_TEST_EXEC_DATA,        /* run code in a data page: NX */
 	CRASH_TEST_STACK_OVERFLOW,   /* recurse into the boot stack's guard page */
+	CRASH_TEST_AP_STUCK,         /* the CPU of APIC id 1 never comes online */
 };
 
 struct hv_config {

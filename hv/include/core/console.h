@@ -15,6 +15,9 @@ int vprintk(const char *fmt, va_list ap);
 
 /* One hypervisor message line: "hv: " + text + "\n". */
 void hv_log(const char *fmt, ...) __printf(1, 2);
+/* From here on the console takes no lock: a panic may come from inside
+ * hv_log itself, or on a CPU whose GS base is not its own yet. */
+void console_panic_mode(void);
 
 /* Appends guest bytes to vm's line buffer; complete lines go out prefixed.
  * Returns the bytes taken: fewer than len while the output ring is too

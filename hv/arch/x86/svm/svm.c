@@ -2,6 +2,7 @@
  * AMD-V backend set-up: detection, enabling SVM, the shared I/O and MSR
  * permission maps, and a VMCB for a 64-bit guest (APM vol. 2, chapter 15).
  */
+#include <arch/percpu.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <core/config.h>
@@ -35,7 +36,7 @@
 #define SEG_LDT 0x082    /* P, type 0x2 */
 #define GUEST_PAT 0x0007040600070406ull /* the reset value of IA32_PAT */
 
-u64 svm_iopm_pa, svm_msrpm_pa, svm_host_save_pa;
+u64 svm_iopm_pa, svm_msrpm_pa;
 u32 svm_nr_asids;
 
 static bool svm_probe(void)
@@ -88,34 +89,41 @@ static u64 cr4_valid_bits(void)
 	return bits;
 }
 
+/* Per CPU: SVME, the host-state area VMRUN uses, and the VMSAVE area of
+ * the host's FS, GS (this CPU's per-CPU base), TR, LDTR, KERNEL_GS_BASE,
+ * SYSCALL and SYSENTER MSRs, which VMRUN does not save: svm_vmrun reloads
+ * them after every exit, so no host path ever runs on a guest's TR or
+ * segment bases. */
+static int svm_cpu_enable(struct percpu *c)
+{
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+		hv_log("cpu %u: SVM is disabled by the firmware (VM_CR.SVMDIS)", c->id);
+		return -1;
+	}
+	c->svm_hsave_pa = pmm_alloc(1);
+	c->svm_host_save_pa = pmm_alloc(1);
+	if (!c->svm_hsave_pa || !c->svm_host_save_pa)
+		return -1;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, c->svm_hsave_pa);
+	asm volatile("vmsave %%rax" : : "a"(c->svm_host_save_pa) : "memory");
+	return 0;
+}
+
 static int svm_cpu_init(void)
 {
 	struct cpuid_regs r;
-	u64 hsave;
 	u8 *msrpm;
 
-	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
-		hv_log("SVM is disabled by the firmware (VM_CR.SVMDIS)");
-		return -1;
-	}
 	cpuid(0x8000000a, 0, &r);
 	svm_nr_asids = r.ebx;
 	svm_nrips = r.edx & CPUID_8000000A_EDX_NRIPS;
 	svm_decode_assists = r.edx & CPUID_8000000A_EDX_DECODE_ASSISTS;
 	svm_cr4_valid = cr4_valid_bits();
-	hsave = pmm_alloc(1);
-	svm_host_save_pa = pmm_alloc(1);
 	svm_iopm_pa = pmm_alloc(IOPM_PAGES);
 	svm_msrpm_pa = pmm_alloc(MSRPM_PAGES);
-	if (!hsave || !svm_host_save_pa || !svm_iopm_pa || !svm_msrpm_pa || svm_nr_asids < 2)
+	if (!svm_iopm_pa || !svm_msrpm_pa || svm_nr_asids < 2)
 		return -1;
-
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-	wrmsr(MSR_VM_HSAVE_PA, hsave);
-	/* The host's FS, GS, TR, LDTR, KERNEL_GS_BASE, SYSCALL and SYSENTER
-	 * MSRs, which VMRUN does not save: svm_vmrun reloads them after every
-	 * exit, so no host path ever runs on a guest's TR or segment bases. */
-	asm volatile("vmsave %%rax" : : "a"(svm_host_save_pa) : "memory");
 
 	/* Intercept every port and every MSR but those the guest owns. */
 	memset(phys_to_virt(svm_iopm_pa), 0xff, IOPM_PAGES * PAGE_SIZE);
@@ -209,6 +217,7 @@ const struct vendor_ops svm_ops = {
 	.name = "AMD-V (SVM) with nested paging",
 	.probe = svm_probe,
 	.cpu_init = svm_cpu_init,
+	.cpu_enable = svm_cpu_enable,
 	.nested_map = svm_nested_map,
 	.nested_format = &svm_npt_format,
 	.vcpu_init = svm_vcpu_init,

@@ -12,7 +12,8 @@ struct vcpu;
 struct vm;
 
 /* svm_entry.S: one world switch; guest GPRs other than RAX/RSP in v->gpr. */
-void svm_vmrun(u64 vmcb_pa, struct vcpu *v);
+/* host_save_pa: the running CPU's VMSAVE area, reloaded after the exit. */
+void svm_vmrun(u64 vmcb_pa, struct vcpu *v, u64 host_save_pa);
 
 /* svm_exit.c */
 void svm_vcpu_run(struct vcpu *v);
@@ -110,8 +111,6 @@ int svm_nested_map(struct vm *vm, u64 gpa, u64 hpa, u64 size);
 
 /* svm.c: permission maps shared by all VMs. */
 extern u64 svm_iopm_pa, svm_msrpm_pa;
-/* The host's VMSAVE state, reloaded by svm_vmrun after every exit. */
-extern u64 svm_host_save_pa;
 extern u32 svm_nr_asids;
 
 #endif

@@ -19,6 +19,7 @@
 	.global svm_vmrun
 svm_vmrun:
 	HOST_CALLEE_SAVED_PUSH
+	push %rdx			/* this CPU's host save area, for after it */
 	push %rsi			/* v, to find it again after the exit */
 
 	mov %rdi, %rax			/* VMLOAD and VMRUN take the VMCB address in RAX */
@@ -32,10 +33,10 @@ svm_vmrun:
 	vmsave				/* keep the guest's segment state and MSRs */
 	mov (%rsp), %rax		/* v */
 	GUEST_GPRS store, rax
-	mov svm_host_save_pa(%rip), %rax
+	mov 8(%rsp), %rax		/* the host save area: not %gs, still the guest's */
 	vmload				/* and put the host's back */
 
-	add $8, %rsp			/* drop v */
+	add $16, %rsp			/* drop v and the area */
 	HOST_CALLEE_SAVED_POP
 	ret
 

@@ -3,6 +3,7 @@
  * Each handler decodes what the hardware reports, calls the core's
  * vendor-neutral emulation and advances RIP by the instruction's length.
  */
+#include <arch/percpu.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <core/console.h>
@@ -239,9 +240,11 @@ void svm_vcpu_run(struct vcpu *v)
 		if (broken)
 			hv_log("vm %s: VMCB check before VMRUN: %s", v->vm->cfg->name, broken);
 	}
+	u64 host_save = this_cpu()->svm_host_save_pa;
+
 	do {
 		vmcb->rax = v->gpr[GPR_RAX];
-		svm_vmrun(v->vendor_pa, v);
+		svm_vmrun(v->vendor_pa, v, host_save);
 		v->gpr[GPR_RAX] = vmcb->rax;
 		vmcb->tlb_control = SVM_TLB_CONTROL_DO_NOTHING;
 		vmcb->eventinj = svm_event_after_exit(vmcb);

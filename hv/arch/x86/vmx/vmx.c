@@ -3,6 +3,7 @@
  * guest with EPT and VPID (SDM vol. 3C, chapters 24-26). Every control is
  * computed from the capability MSRs (the TRUE ones where offered).
  */
+#include <arch/percpu.h>
 #include <arch/cpu_state.h>
 #include <arch/gdt.h>
 #include <arch/time.h>
@@ -131,20 +132,39 @@ static const u32 write_tracked_msrs[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_TSC_AUX,
 };
 
-static int vmx_cpu_init(void)
+/* Per CPU: VMX allowed by IA32_FEATURE_CONTROL, CR0 and CR4 as VMX
+ * operation requires, and VMXON with a region of this CPU's own. */
+static int vmx_cpu_enable(struct percpu *c)
 {
-	u64 basic = rdmsr(MSR_IA32_VMX_BASIC), fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
-	u64 vmxon_pa = pmm_alloc(1);
-	u8 *bitmap;
+	u64 fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 
 	if ((fc & FEATURE_CONTROL_LOCKED) && !(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
-		hv_log("vmx: disabled by the firmware (IA32_FEATURE_CONTROL 0x%lx is locked "
-		       "without VMX); enable VT-x in the firmware setup", fc);
+		hv_log("cpu %u: vmx: disabled by the firmware (IA32_FEATURE_CONTROL 0x%lx is "
+		       "locked without VMX); enable VT-x in the firmware setup", c->id, fc);
 		return -1;
 	}
 	if (!(fc & FEATURE_CONTROL_LOCKED))
 		wrmsr(MSR_IA32_FEATURE_CONTROL,
 		      fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	c->vmxon_pa = pmm_alloc(1);
+	if (!c->vmxon_pa)
+		return -1;
+	write_cr0(fixed_cr(read_cr0(), MSR_IA32_VMX_CR0_FIXED0, MSR_IA32_VMX_CR0_FIXED1));
+	write_cr4(fixed_cr(read_cr4() | CR4_VMXE, MSR_IA32_VMX_CR4_FIXED0,
+			   MSR_IA32_VMX_CR4_FIXED1));
+	*(u32 *)phys_to_virt(c->vmxon_pa) = vmcs_revision;
+	if (!vmx_on(c->vmxon_pa)) {
+		hv_log("cpu %u: vmx: VMXON failed", c->id);
+		return -1;
+	}
+	return 0;
+}
+
+static int vmx_cpu_init(void)
+{
+	u64 basic = rdmsr(MSR_IA32_VMX_BASIC);
+	u8 *bitmap;
+
 	vmcs_revision = basic & 0x7fffffff;
 	true_ctls = basic & VMX_BASIC_TRUE_CTLS;
 	have_invept = (rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) & (EPT_CAP_INVEPT | EPT_CAP_INVEPT_SINGLE)) ==
@@ -152,17 +172,8 @@ static int vmx_cpu_init(void)
 	if (compute_controls())
 		return -1;
 	vmx_msr_bitmap_pa = pmm_alloc(1);
-	if (!vmxon_pa || !vmx_msr_bitmap_pa)
+	if (!vmx_msr_bitmap_pa)
 		return -1;
-
-	write_cr0(fixed_cr(read_cr0(), MSR_IA32_VMX_CR0_FIXED0, MSR_IA32_VMX_CR0_FIXED1));
-	write_cr4(fixed_cr(read_cr4() | CR4_VMXE, MSR_IA32_VMX_CR4_FIXED0,
-			   MSR_IA32_VMX_CR4_FIXED1));
-	*(u32 *)phys_to_virt(vmxon_pa) = vmcs_revision;
-	if (!vmx_on(vmxon_pa)) {
-		hv_log("vmx: VMXON failed");
-		return -1;
-	}
 	/* Every MSR exits but those the guest owns. */
 	bitmap = phys_to_virt(vmx_msr_bitmap_pa);
 	memset(bitmap, 0xff, PAGE_SIZE);
@@ -195,7 +206,7 @@ static void write_host_state(void)
 	vmwrite(VMCS_HOST_GS_SELECTOR, 0);
 	vmwrite(VMCS_HOST_TR_SELECTOR, GDT_TSS); /* must not be 0 */
 	vmwrite(VMCS_HOST_FS_BASE, 0);
-	vmwrite(VMCS_HOST_GS_BASE, 0);
+	vmwrite(VMCS_HOST_GS_BASE, (u64)(uintptr_t)this_cpu()); /* the CPU it runs on */
 	vmwrite(VMCS_HOST_TR_BASE, tss_base());
 	vmwrite(VMCS_HOST_GDTR_BASE, gdt_base());
 	vmwrite(VMCS_HOST_IDTR_BASE, idtr.base);
@@ -314,6 +325,7 @@ const struct vendor_ops vmx_ops = {
 	.name = "Intel VT-x (VMX) with EPT and VPID",
 	.probe = vmx_probe,
 	.cpu_init = vmx_cpu_init,
+	.cpu_enable = vmx_cpu_enable,
 	.nested_map = vmx_nested_map,
 	.nested_format = &vmx_ept_format,
 	.vcpu_init = vmx_vcpu_init,

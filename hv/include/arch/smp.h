@@ -1,0 +1,20 @@
+/*
+ * Bringing up the other CPUs: found in the firmware's tables, each started
+ * with INIT and two start-up IPIs (SDM vol. 3A, 9.4.4) through the real-
+ * mode code of boot/ap_start.S, and set up like the boot CPU: its own GDT,
+ * TSS and stacks, the IDT, its local APIC, its CPU state and the
+ * virtualization backend. A CPU that does not come online in time is
+ * reported, sent INIT again (so it stays parked, not half-started), and
+ * left out.
+ */
+#ifndef ARCH_SMP_H
+#define ARCH_SMP_H
+
+#include <types.h>
+
+struct boot_info;
+
+/* On the boot CPU, after the backend and the timer are up. */
+void smp_boot(const struct boot_info *bi);
+
+#endif
