@@ -17,7 +17,7 @@ from .tomlfields import field as toml_field
 
 # Must match HV_CONFIG_REVISION in hv/include/core/config.h; the hypervisor
 # refuses a generated table stamped with another revision.
-CONFIG_REVISION = 3
+CONFIG_REVISION = 4
 
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 VM_MEMORY_MIN = 2 * MIB          # VM_MEMORY_MIN in core/vm.h
@@ -26,6 +26,7 @@ VM_MAX = 64                      # VM_MAX in core/vm.h
 SHARED_MAX = 8                   # START_INFO_SHARED_MAX in hvkit/start_info.h
 SHARED_SIZE_MAX = 16 * MIB       # VM_SHARED_WINDOW in core/vm.h
 WEIGHT_MAX = 100
+CPU_MAX = 8                      # CPU_MAX in arch/percpu.h
 CMDLINE_MAX = 255                # START_INFO_CMDLINE_MAX - 1
 HVM_CMDLINE_MAX = 1023           # HVM_CMDLINE_MAX in core/hvm_boot.h, less tsc_early_khz
 HVM_MEMORY_DEFAULT = 128 * MIB
@@ -39,13 +40,14 @@ MACHINE_MEMORY_MAX = 4 * GIB     # the hypervisor uses RAM below 4 GiB only (cor
 NAME_RE = re.compile(r"[a-z][a-z0-9_-]{0,15}")   # always fullmatch: "$" allows a newline
 
 HV_KEYS = {"trace_exits", "machine", "memory", "crash_test", "tick_us", "slice_us",
-           "audit_memory"}
+           "audit_memory", "bench_smp", "lock_debug"}
 TYPE_KEYS = {"memory", "weight"}
 SHARED_KEYS = {"name", "size", "vms"}
 RESTART_POLICIES = ("stop", "restart")
 CRASH_TESTS = ("none", "panic", "page_fault", "bad_guest_state", "bad_host_state",
                "null_deref", "write_text", "exec_data", "stack_overflow", "ap_stuck")
-VM_KEYS = {"name", "image", "memory", "cmdline", "type", "weight", "restart", "max_restarts",
+VM_KEYS = {"name", "image", "memory", "cmdline", "type", "weight", "affinity", "restart",
+           "max_restarts",
            "kernel", "initrd", "boot"}
 GUESTS_DIR = ROOT / "guests"
 
@@ -67,6 +69,11 @@ class VmConfig:
     kernel: str | None = None
     initrd: str | None = None
     initrd_path: Path | None = None
+    affinity: tuple[int, ...] = ()  # the CPUs it may run on; () = any
+
+    @property
+    def affinity_mask(self) -> int:
+        return sum(1 << c for c in self.affinity)
 
     @property
     def unmodified(self) -> bool:
@@ -101,6 +108,8 @@ class SystemConfig:
     audit_memory: bool = False
     types: tuple[InstanceType, ...] = ()
     shared: tuple[SharedRegion, ...] = ()
+    bench_smp: bool = False   # measure IPI round trips and lock costs at boot
+    lock_debug: bool = True   # the lock-order checker (core/spinlock.h)
 
 
 def available_kernels() -> list[str]:
@@ -266,7 +275,24 @@ def _parse_vm(i: int, table, cfg_path: Path, types: dict[str, InstanceType]) -> 
                           + ", ".join(RESTART_POLICIES))
     max_restarts = _bounded_int(table, "max_restarts", where, 3, 0, 1000)
     return VmConfig(name, image, image_path, guest, memory, cmdline, weight, restart,
-                    max_restarts, boot, kernel, initrd, initrd_path)
+                    max_restarts, boot, kernel, initrd, initrd_path,
+                    _parse_affinity(table, where))
+
+
+def _parse_affinity(table: dict, where: str) -> tuple[int, ...]:
+    """affinity = [0, 2]: the physical CPUs (by the hypervisor's numbering,
+    0 being the boot CPU) that the VM may run on."""
+    cpus = _want(table, "affinity", list, where, default=[])
+    if "affinity" in table and not cpus:
+        raise ConfigError(f"{where}.affinity: an empty list pins the VM nowhere; name CPUs, "
+                          "e.g. affinity = [0, 1], or leave it out to allow all")
+    for c in cpus:
+        if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c < CPU_MAX:
+            raise ConfigError(f"{where}.affinity: {c!r} is not a CPU number; use 0 to "
+                              f"{CPU_MAX - 1}")
+    if len(set(cpus)) != len(cpus):
+        raise ConfigError(f"{where}.affinity: {cpus} names a CPU twice")
+    return tuple(sorted(cpus))
 
 
 def _parse_shared(data: dict, shown: str, vms: tuple[VmConfig, ...]) -> tuple[SharedRegion, ...]:
@@ -333,6 +359,8 @@ def load(path: Path | str) -> SystemConfig:
     tick_us = _bounded_int(hv, "tick_us", where, 500, 100, 100000)
     slice_us = _bounded_int(hv, "slice_us", where, 2000, tick_us, 1000000)
     audit = _want(hv, "audit_memory", bool, where, default=False)
+    bench_smp = _want(hv, "bench_smp", bool, where, default=False)
+    lock_debug = _want(hv, "lock_debug", bool, where, default=True)
     crash = _want(hv, "crash_test", str, where, default="none")
     if crash not in CRASH_TESTS:
         raise ConfigError(f"{where}.crash_test: {crash!r} is not one of "
@@ -362,4 +390,4 @@ def load(path: Path | str) -> SystemConfig:
                           f"{len(vms)} VMs and {len(shared)} shared regions; they need "
                           f"about {need // MIB + 1}M")
     return SystemConfig(path, path.stem, machine, memory, trace, crash, vms, tick_us,
-                        slice_us, audit, tuple(types.values()), shared)
+                        slice_us, audit, tuple(types.values()), shared, bench_smp, lock_debug)

@@ -1,6 +1,7 @@
 """Machine profiles as data (qemu/machines.toml)."""
 from __future__ import annotations
 
+import os
 import shutil
 import tomllib
 from dataclasses import dataclass, replace
@@ -45,6 +46,14 @@ def load_all(path: Path = MACHINES_FILE) -> dict[str, Machine]:
 CPU_MAX = 8    # hv/include/arch/percpu.h
 
 
+def _cpus_from_env(text: str) -> int:
+    """HVKIT_CPUS=N: every machine that no caller sizes gets N CPUs (to run
+    the whole suite at another CPU count)."""
+    if not text.isdigit() or not 1 <= int(text) <= CPU_MAX:
+        raise MachineError(f"HVKIT_CPUS={text!r}: give a number of CPUs from 1 to {CPU_MAX}")
+    return int(text)
+
+
 def _cpus(value, name: str, path: Path) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= CPU_MAX:
         raise MachineError(f"{path.name}: [{name}] cpus = {value!r}: give a number of CPUs "
@@ -58,6 +67,8 @@ def get(name: str, cpus: int | None = None) -> Machine:
     if name not in machines:
         raise MachineError(f"unknown machine {name!r}; valid machines: "
                            + ", ".join(sorted(machines)))
+    if cpus is None and os.environ.get("HVKIT_CPUS"):
+        cpus = _cpus_from_env(os.environ["HVKIT_CPUS"])
     if cpus is None:
         return machines[name]
     return replace(machines[name], cpus=_cpus(cpus, name, MACHINES_FILE))

@@ -155,13 +155,15 @@ static int fuzz(uint64_t seed, uint64_t calls)
 
 	const struct start_info_shared *done = shared_find(si, "done");
 
-	if (done)
-		((volatile uint64_t *)(uintptr_t)done->gpa)[seed % 64] = 1;
 	printf("fuzz: %lu calls (%lu from user mode), ok %lu ENOSYS %lu EFAULT %lu EINVAL %lu "
 	       "EPERM %lu other %lu, %llu calls per second of emulated time\n",
 	       made + user_calls, user_calls, counts[0], counts[1], counts[2], counts[3],
 	       counts[4], counts[5],
 	       (unsigned long long)((made + user_calls) * 1000000 / (us ? us : 1)));
+	/* Done only after the line is out: a witness on another CPU ends
+	 * (and says so) as soon as it sees the last fuzzer done. */
+	if (done)
+		((volatile uint64_t *)(uintptr_t)done->gpa)[seed % 64] = 1;
 	return failures ? 1 : 0;
 }
 

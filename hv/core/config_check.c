@@ -1,4 +1,5 @@
 /* The generated config, checked at boot; see core/config_check.h. */
+#include <arch/percpu.h>
 #include <core/config.h>
 #include <core/config_check.h>
 #include <core/console.h>
@@ -33,6 +34,9 @@ static int check_vm(unsigned i, const struct vm_config *c)
 		     i, c->name, c->memory, VM_MEMORY_MIN, VM_MEMORY_MAX);
 	if (c->weight < 1 || c->weight > WEIGHT_MAX)
 		FAIL("vm[%u] '%s': weight %u is not 1 to %u", i, c->name, c->weight, WEIGHT_MAX);
+	if (c->affinity >> CPU_MAX)
+		FAIL("vm[%u] '%s': affinity 0x%x names CPUs beyond %u", i, c->name, c->affinity,
+		     CPU_MAX - 1);
 	if (c->restart != RESTART_STOP && c->restart != RESTART_RESTART)
 		FAIL("vm[%u] '%s': restart policy %d is unknown", i, c->name, c->restart);
 	if (!c->cmdline || strlen(c->cmdline) >= START_INFO_CMDLINE_MAX)

@@ -16,6 +16,34 @@
  */
 static struct vm *open_line;
 
+/*
+ * Every CPU prints: hv_log lines, VMs' lines, and the boot CPU drains the
+ * ring. console_lock keeps each line whole and the ring consistent; in a
+ * panic no lock is taken (the panic may come from inside a locked print).
+ */
+static struct spinlock console_lock = SPINLOCK_INIT(lock_console);
+static volatile bool panicking;
+
+void console_panic_mode(void)
+{
+	panicking = true;
+}
+
+bool console_enter(void)
+{
+	if (panicking)
+		return false;
+	spin_lock(&console_lock);
+	return true;
+}
+
+void console_leave(bool locked)
+{
+	if (locked)
+		spin_unlock(&console_lock);
+}
+
+
 static void close_line(void)
 {
 	if (open_line) {
@@ -47,33 +75,17 @@ int printk(const char *fmt, ...)
 	return n;
 }
 
-/*
- * Whole hv_log lines are what CPUs other than the boot CPU print, so a
- * line takes console_lock; the rest of the console (VMs' lines, the ring's
- * draining) is the boot CPU's alone, where the VMs run.
- */
-static struct spinlock console_lock = SPINLOCK_INIT(lock_console);
-static volatile bool panicking;
-
-void console_panic_mode(void)
-{
-	panicking = true;
-}
-
 void hv_log(const char *fmt, ...)
 {
-	bool locked = !panicking;
+	bool locked = console_enter();
 	va_list ap;
 
-	if (locked)
-		spin_lock(&console_lock);
 	printk("hv: ");
 	va_start(ap, fmt);
 	vprintk(fmt, ap);
 	va_end(ap);
 	console_put('\n');
-	if (locked)
-		spin_unlock(&console_lock);
+	console_leave(locked);
 }
 
 static void emit(struct vm *vm)
@@ -85,7 +97,7 @@ static void emit(struct vm *vm)
 	vm->line_len = 0;
 }
 
-void console_vm_flush(struct vm *vm)
+static void flush(struct vm *vm)
 {
 	if (!vm->line_len && open_line != vm)
 		return;
@@ -94,12 +106,23 @@ void console_vm_flush(struct vm *vm)
 	console_put('\n');
 }
 
+void console_vm_flush(struct vm *vm)
+{
+	bool locked = console_enter();
+
+	flush(vm);
+	console_leave(locked);
+}
+
 void console_vm_partial(struct vm *vm)
 {
-	if (!vm->line_len)
-		return;
-	emit(vm);
-	open_line = vm;
+	bool locked = console_enter();
+
+	if (vm->line_len) {
+		emit(vm);
+		open_line = vm;
+	}
+	console_leave(locked);
 }
 
 /* Whether the ring takes the VM's line now: its name, the line, CR LF. */
@@ -108,7 +131,7 @@ static bool line_fits(const struct vm *vm)
 	return console_ring_free() >= strlen(vm->cfg->name) + vm->line_len + 8;
 }
 
-size_t console_vm_write(struct vm *vm, const char *buf, size_t len)
+static size_t write_line(struct vm *vm, const char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		char c = buf[i];
@@ -121,13 +144,13 @@ size_t console_vm_write(struct vm *vm, const char *buf, size_t len)
 			/* An empty line is still a line: keep it visible. */
 			if (!vm->line_len && open_line != vm)
 				vm->line[vm->line_len++] = ' ';
-			console_vm_flush(vm);
+			flush(vm);
 			continue;
 		}
 		if (vm->line_len == VM_LINE_MAX) {
 			if (!line_fits(vm))
 				return i;
-			console_vm_flush(vm);
+			flush(vm);
 		}
 		/* Guests may send anything; keep the console printable. An
 		 * unmodified VM's terminal escapes (ESC) pass, as from a UART. */
@@ -136,4 +159,13 @@ size_t console_vm_write(struct vm *vm, const char *buf, size_t len)
 		vm->line[vm->line_len++] = c;
 	}
 	return len;
+}
+
+size_t console_vm_write(struct vm *vm, const char *buf, size_t len)
+{
+	bool locked = console_enter();
+	size_t n = write_line(vm, buf, len);
+
+	console_leave(locked);
+	return n;
 }

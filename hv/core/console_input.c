@@ -3,7 +3,6 @@
 #include <core/console.h>
 #include <core/console_input.h>
 #include <core/vm.h>
-#include <vdev/uart16550.h>
 
 static struct vm *focus;
 static unsigned switch_presses;
@@ -71,7 +70,7 @@ static bool deliver(int c)
 		focus = next_focus(focus);
 	if (!focus)
 		return true;     /* no VM takes input: dropped */
-	return vuart_receive(focus, (u8)c);
+	return vm_input_queue(focus, (u8)c); /* its CPU hands it to the UART */
 }
 
 void console_input_poll(void)

@@ -29,6 +29,8 @@ void console_put(char c)
 
 void console_drain(unsigned budget)
 {
+	bool locked = console_enter();
+
 	while (budget && tail != head && uart_ready()) {
 		/* THRE with the FIFO on: the whole FIFO is free. "\n" takes two. */
 		for (unsigned room = UART_FIFO_SIZE; room >= 2 && budget && tail != head; budget--) {
@@ -42,6 +44,7 @@ void console_drain(unsigned budget)
 			room--;
 		}
 	}
+	console_leave(locked);
 }
 
 void console_buffer(void)

@@ -24,9 +24,10 @@ void event_raise(struct vm *vm, unsigned event)
 {
 	if (vm->state == VM_STOPPED || vm->hvm)
 		return;      /* an unmodified VM has no event page */
-	vm->events->pending |= EVENT_BIT(event);
-	if (vm->state == VM_BLOCKED && !vm->wake_tsc && events_wake_pending(vm))
-		sched_wake(vm); /* in HLT, and this is an event it waits for */
+	/* The guest clears bits of the page on its own CPU meanwhile. */
+	__atomic_or_fetch(&vm->events->pending, EVENT_BIT(event), __ATOMIC_SEQ_CST);
+	if (events_wake_pending(vm))
+		sched_wake_halted(vm); /* in HLT, or running on another CPU */
 }
 
 void events_deliver(struct vcpu *v)

@@ -270,13 +270,13 @@ void exit_hlt(struct vcpu *v, bool interrupts_enabled)
 	else if (!interrupts_enabled)
 		vm_fault(v->vm, "HLT with interrupts disabled: the VM can never wake up");
 	else if (!events_wake_pending(v->vm))
-		sched_block(v, 0);
+		sched_block(v, 0, true);
 }
 
 void exit_interrupt(struct vcpu *v)
 {
 	v->vm->stats.exits_by_kind[EXIT_KIND_INTERRUPT]++;
-	sched_tick(v);
+	sched_interrupt(v);
 }
 
 static const enum insn_action insn_policy[INSN_COUNT] = {

@@ -287,5 +287,5 @@ void exit_hlt_hvm(struct vcpu *v, bool interrupts_enabled)
 	}
 	vpc_update(vm, rdtsc());
 	if (vlapic_pending(&vm->pc.lapic) < 0)
-		sched_block(v, vm->pc.lapic.timer_deadline); /* 0: until kicked */
+		sched_block(v, vm->pc.lapic.timer_deadline, true); /* 0: until kicked */
 }

@@ -58,7 +58,7 @@ long hc_sleep(struct vcpu *v, u64 us)
 {
 	if (us > SLEEP_MAX_US)
 		return -HV_EINVAL;
-	sched_block(v, rdtsc() + us_to_tsc(us) + 1);
+	sched_block(v, rdtsc() + us_to_tsc(us) + 1, false);
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #include <core/pmm.h>
 #include <core/report.h>
 #include <core/sched.h>
+#include <core/spinlock.h>
 #include <core/stats.h>
 #include <core/vm.h>
 
@@ -104,6 +105,7 @@ void hv_main(u32 magic, u32 info_pa)
 		boot_fail("config table revision does not match this hypervisor; rebuild");
 	if (config_check())
 		boot_fail("the config table is invalid (see above)");
+	lock_debug = hv_config.lock_debug; /* on until here: the boot's locks are checked */
 
 	pmm_init(bi);
 	hv_log("booted by %s: %u modules, %zu KiB free for VMs and tables", bi->loader,
@@ -120,6 +122,8 @@ void hv_main(u32 magic, u32 info_pa)
 	if (time_init(hv_config.tick_us))
 		boot_fail("no usable timer: the scheduler needs the local APIC timer");
 	smp_boot(bi);
+	if (hv_config.bench_smp)
+		smp_bench();
 	if (vm_create_all(bi))
 		boot_fail("the VMs could not be built (see above)");
 	if (hv_config.audit_memory)

@@ -37,6 +37,7 @@ bool restart_begin(struct vm *vm)
 	vm->restarting = true;
 	vm->scrubbed = 0;
 	vm->state = VM_BLOCKED;
+	vm->halted = false;
 	vm->wake_tsc = rdtsc() + us_to_tsc(backoff_us) + 1;
 	return true;
 }

@@ -1,6 +1,31 @@
-/* The scheduler; see core/sched.h for the policy. */
+/*
+ * The scheduler; see core/sched.h for the policy.
+ *
+ * The run queues take no lock. A CPU's own queue (head and the VMs' rq_
+ * links) is touched by that CPU only, with interrupts off; a CPU that
+ * wakes a VM onto another CPU pushes it onto that CPU's incoming list
+ * (lock-free) and sends an IPI if the CPU is idle, and the owner moves it
+ * to its queue at its next look. So a yield or a preemption, the fast
+ * path, takes no lock at all.
+ *
+ * The hand-over of a VM between CPUs. A VM's state changes under its lock
+ * (vm.lock). Only the CPU running a VM blocks or stops it; any CPU may
+ * wake it. A waker that finds the VM still on its CPU (on_cpu: it
+ * blocked in this exit and the run has not ended yet) only marks it
+ * runnable; that CPU requeues it at the end of the run (run_end). A VM that
+ * ends its run blocked or stopped first gives up everything of it that the
+ * CPU caches (its FPU and debug registers, VMX: its VMCS), so that a waker
+ * may place it on any CPU. A runnable VM stays on its CPU, where its lazily
+ * switched state may still be in the registers.
+ *
+ * A wake-up that races with the block it ends (the event comes after the
+ * exit handler looked, before it blocked) is caught by run_end, which looks
+ * again under the lock.
+ */
+#include <arch/apic.h>
 #include <arch/cpu_state.h>
 #include <arch/idt.h>
+#include <arch/percpu.h>
 #include <arch/time.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
@@ -10,76 +35,135 @@
 #include <core/console_ring.h>
 #include <core/events.h>
 #include <core/restart.h>
+#include <core/runqueue.h>
 #include <core/sched.h>
+#include <core/sched_boot.h>
 #include <core/vm.h>
 #include <hvkit/events.h>
 
-static struct vm *rq_head;    /* circular, doubly linked; NULL when empty */
-static struct vm *running;
-static u64 run_start;         /* TSC when `running` was entered */
-
-static void rq_push_back(struct vm *vm)
+/* Signed amounts wrap as u32: two's complement. */
+static void load_add(unsigned cpu, int weight)
 {
-	if (!rq_head) {
-		vm->rq_next = vm->rq_prev = vm;
-		rq_head = vm;
+	__atomic_add_fetch(&rq(cpu)->load, (u32)weight, __ATOMIC_RELAXED);
+}
+
+/* The allowed CPU with the least runnable weight; its home on a tie. */
+static unsigned place(const struct vm *vm)
+{
+	unsigned best = vm->cpu;
+
+	for (unsigned c = 0; c < nr_cpus; c++)
+		if ((vm->affinity & BIT(c)) && rq(c)->load < rq(best)->load)
+			best = c;
+	return best;
+}
+
+/* A halting CPU sets idle, then looks at its queue; a waker queues, then
+ * looks at idle. With a full fence between on both sides, one of them sees
+ * the other's write: the IPI is never missed. */
+static void wake_cpu(unsigned cpu)
+{
+	struct sched_cpu *me = &this_cpu()->sched;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (rq(cpu)->idle && cpu != this_cpu()->id) {
+		me->ipis_sent++;
+		apic_send_ipi(cpus[cpu].apic_id, APIC_RESCHED_VECTOR);
+	}
+}
+
+/* vm->lock held, vm blocked and on no CPU: runnable, on the best CPU. */
+static void make_runnable(struct vm *vm)
+{
+	unsigned cpu = place(vm);
+
+	vm->state = VM_RUNNABLE;
+	vm->wake_tsc = 0;
+	vm->halted = false;
+	vm->cpu = cpu;
+	load_add(cpu, (int)vm->cfg->weight);
+	if (cpu == this_cpu()->id) {
+		rq_push_back(rq(cpu), vm);
+	} else {
+		rq_push_remote(rq(cpu), vm);
+		this_cpu()->sched.wakes_sent++;
+	}
+}
+
+static void wake(struct vm *vm, bool halted_only)
+{
+	bool queued = false;
+	unsigned cpu = 0;
+
+	spin_lock(&vm->lock);
+	if (vm->state == VM_BLOCKED && (!halted_only || vm->halted)) {
+		if (vm->on_cpu) {
+			/* It blocked in the exit its CPU is still handling. */
+			vm->state = VM_RUNNABLE;
+			vm->wake_tsc = 0;
+			vm->halted = false;
+		} else {
+			make_runnable(vm);
+			queued = true;
+			cpu = vm->cpu;
+		}
+	} else if (halted_only && vm->on_cpu && vm->state == VM_RUNNABLE &&
+		   vm->cpu != this_cpu()->id) {
+		/* Running elsewhere: an exit there delivers the event now. */
+		cpu = vm->cpu;
+		spin_unlock(&vm->lock);
+		this_cpu()->sched.ipis_sent++;
+		apic_send_ipi(cpus[cpu].apic_id, APIC_RESCHED_VECTOR);
 		return;
 	}
-	vm->rq_prev = rq_head->rq_prev;
-	vm->rq_next = rq_head;
-	rq_head->rq_prev->rq_next = vm;
-	rq_head->rq_prev = vm;
-}
-
-static struct vm *rq_pop_front(void)
-{
-	struct vm *vm = rq_head;
-
-	if (!vm)
-		return NULL;
-	if (vm->rq_next == vm) {
-		rq_head = NULL;
-	} else {
-		vm->rq_prev->rq_next = vm->rq_next;
-		vm->rq_next->rq_prev = vm->rq_prev;
-		rq_head = vm->rq_next;
-	}
-	vm->rq_next = vm->rq_prev = NULL;
-	return vm;
-}
-
-u64 sched_running_for(void)
-{
-	return running ? rdtsc() - run_start : 0;
-}
-
-static u64 slice_of(const struct vm *vm)
-{
-	return us_to_tsc((u64)vm->cfg->weight * hv_config.slice_us);
+	spin_unlock(&vm->lock);
+	if (queued)
+		wake_cpu(cpu);
 }
 
 void sched_wake(struct vm *vm)
 {
-	if (vm->state != VM_BLOCKED)
-		return;
-	vm->state = VM_RUNNABLE;
-	vm->wake_tsc = 0;
-	rq_push_back(vm);
+	wake(vm, false);
 }
 
-void sched_block(struct vcpu *v, u64 until)
+void sched_wake_halted(struct vm *vm)
 {
-	v->vm->state = VM_BLOCKED;
-	v->vm->wake_tsc = until;
+	wake(vm, true);
+}
+
+void sched_block(struct vcpu *v, u64 until, bool halted)
+{
+	struct vm *vm = v->vm;
+
+	spin_lock(&vm->lock);
+	vm->state = VM_BLOCKED;
+	vm->wake_tsc = until;
+	vm->halted = halted;
+	spin_unlock(&vm->lock);
 	v->leave = true;
 }
 
-/* Sleeps that ended and timer events that are due, as of TSC now. */
-static void wake_timed(u64 now)
+u64 sched_running_for(void)
+{
+	struct sched_cpu *q = &this_cpu()->sched;
+
+	return q->running ? rdtsc() - q->run_start : 0;
+}
+
+static u64 slice_of(const struct vm *vm)
+{
+	return vm->slice_tsc; /* weight x slice_us, from sched_place_initial() */
+}
+
+/* Sleeps that ended and timer events that are due, as of TSC now, for
+ * the VMs homed on this CPU. */
+static void wake_timed(u64 now, unsigned me)
 {
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct vm *vm = &vms[i];
 
+		if (vm->cpu != me)
+			continue;
 		if (vm->state == VM_BLOCKED && vm->wake_tsc && vm->wake_tsc <= now)
 			sched_wake(vm);
 		if (vm->timer_period && vm->timer_next <= now && vm->state != VM_STOPPED) {
@@ -89,10 +173,9 @@ static void wake_timed(u64 now)
 	}
 }
 
-void sched_tick(struct vcpu *v)
+/* The console is the boot CPU's to drain and to poll. */
+static void console_tick(void)
 {
-	u64 now = rdtsc();
-
 	console_drain(CONSOLE_DRAIN_TICK);
 	console_input_poll();
 	/* An unmodified VM waiting (in HLT) after part of a line is showing
@@ -100,120 +183,165 @@ void sched_tick(struct vcpu *v)
 	for (unsigned i = 0; i < nr_vms; i++)
 		if (vms[i].hvm && vms[i].line_len && vms[i].state == VM_BLOCKED)
 			console_vm_partial(&vms[i]);
-	wake_timed(now);
-	/* The running VM's slice is over: back to the end of the queue. */
-	if (v && v->vm->slice_used + (now - run_start) >= slice_of(v->vm))
-		v->leave = true;
-	if (v)
-		events_deliver(v); /* a timer event for the running VM itself */
 }
 
-/* Whether a blocked VM could still be woken: by a deadline, a timer event
- * it enabled, or a doorbell it enabled from a VM that can still run. */
-static bool anything_can_wake(void)
+void sched_interrupt(struct vcpu *v)
 {
-	bool some_alive = false;
+	struct percpu *c = this_cpu();
+	struct sched_cpu *q = &c->sched;
 
-	for (unsigned i = 0; i < nr_vms; i++) {
-		const struct vm *vm = &vms[i];
+	if (q->ticks_seen != c->ticks) {
+		u64 now = rdtsc();
 
-		/* An unmodified VM in HLT waits for its devices: its console
-		 * can always be typed into. */
-		if (vm->state == VM_RUNNABLE || (vm->state == VM_BLOCKED &&
-		    (vm->wake_tsc || vm->hvm || (vm->timer_period &&
-				      (vm->events->enabled & EVENT_BIT(EVENT_TIMER))))))
-			return true;
-		some_alive |= vm->state != VM_STOPPED;
+		q->ticks_seen = c->ticks;
+		if (!c->id) {
+			console_tick();
+			sched_report_host_events();
+		}
+		wake_timed(now, c->id);
+		/* The running VM's slice is over: back to the end of the queue. */
+		if (v && v->vm->slice_used + (now - q->run_start) >= slice_of(v->vm))
+			v->leave = true;
 	}
-	return !some_alive;
-}
-
-/* What the host survived in NMI or #DB context, said from normal context. */
-static void report_host_events(void)
-{
-	static u64 nmis, debug_traps;
-
-	if (unlikely(host_nmis != nmis)) {
-		nmis = host_nmis;
-		hv_log("host NMI received (%lu so far): ignored, the VMs carry on", nmis);
-	}
-	if (unlikely(host_debug_traps != debug_traps)) {
-		debug_traps = host_debug_traps;
-		hv_log("debug exception in host context at rip 0x%lx (%lu so far): a guest's "
-		       "leftover, ignored", host_debug_rip, debug_traps);
+	if (v) {
+		if (v->hvm)
+			vm_input_drain(v->vm);
+		events_deliver(v); /* an event for the running VM itself */
 	}
 }
 
-static void stop_the_stuck(void)
+/* Nothing to run: sleep until an interrupt (a tick or a wake-up IPI). */
+static void idle(struct percpu *c)
 {
-	for (unsigned i = 0; i < nr_vms; i++)
-		if (vms[i].state == VM_BLOCKED)
-			vm_fault(&vms[i], "halted with nothing left that could wake it "
-				 "(no enabled timer event, no sleep, no VM that could ring it)");
+	struct sched_cpu *q = &c->sched;
+	u64 t0 = rdtsc();
+
+	if (!c->id)
+		console_drain(CONSOLE_RING_SIZE); /* nobody waits for the CPU */
+	q->idle = true;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!q->head && !q->incoming)
+		asm volatile("sti; hlt; cli" ::: "memory");
+	q->idle = false;
+	q->idle_tsc += rdtsc() - t0;
+	sched_interrupt(NULL);
 }
 
-static bool any_alive(void)
+/* Whether the VM is to run again now: it blocked in HLT, and what it
+ * waits for came before the block took effect (see the top). */
+static bool wake_missed(const struct vm *vm)
 {
-	for (unsigned i = 0; i < nr_vms; i++)
-		if (vms[i].state != VM_STOPPED)
-			return true;
-	return false;
+	if (vm->state != VM_BLOCKED || !vm->halted)
+		return false;
+	return vm->hvm ? vm_input_waiting(vm) : events_wake_pending(vm);
 }
 
-/* Nothing to run: sleep until the next timer interrupt. */
-static void idle(void)
+/* The run is over: requeue the VM here, or let go of it. It is still
+ * the head of this CPU's queue (VMs woken here meanwhile went behind it). */
+static void run_end(struct vm *vm, unsigned me)
 {
-	console_drain(CONSOLE_RING_SIZE); /* nobody waits for the CPU */
-	asm volatile("sti; hlt; cli" ::: "memory");
-	sched_tick(NULL);
+	/* Preempted or yielded, the common case: only this CPU could make it
+	 * anything but runnable, and wakers leave runnable VMs alone, so
+	 * requeueing it needs no lock. */
+	if (likely(vm->state == VM_RUNNABLE)) {
+		/* Preempted: the tick came after its slice ended, and the next
+		 * slice is that much shorter, so that shares follow the weights
+		 * exactly rather than to a tick. Yielded early: a fresh one. */
+		u64 used = vm->slice_used, slice = slice_of(vm);
+
+		vm->slice_used = used >= slice ? used - slice : 0;
+		rq_rotate(rq(me));
+		vm->on_cpu = false;
+		return;
+	}
+	/* Blocked or stopped. Nothing of it may stay in this CPU: it may
+	 * wake elsewhere. (A waker may make it runnable meanwhile: then it
+	 * is requeued here below, and loads its state afresh.) */
+	cpu_state_put(&vm->vcpu.cpu);
+	vendor->vcpu_put(&vm->vcpu);
+	vm->slice_used = 0; /* a fresh slice when it wakes */
+	spin_lock(&vm->lock);
+	if (vm->state == VM_STOPPED && !restart_begin(vm))
+		sched_vm_gone(vm);
+	if (wake_missed(vm)) {
+		vm->state = VM_RUNNABLE;
+		vm->halted = false;
+	}
+	if (vm->state == VM_RUNNABLE) {
+		rq_rotate(rq(me));
+	} else {
+		rq_remove_head(rq(me));
+		load_add(me, -(int)vm->cfg->weight);
+	}
+	vm->on_cpu = false;
+	spin_unlock(&vm->lock);
 }
 
-static void run(struct vm *vm)
+static void run(struct sched_cpu *q, struct vm *vm, unsigned me)
 {
 	u64 used;
 
-	running = vm;
+	q->running = vm;
 	vm->vcpu.leave = false;
 	vm->stats.runs++;
-	run_start = rdtsc();
+	vm->ran_on |= BIT(me);
+	q->runs++;
+	q->run_start = rdtsc();
 	if (unlikely(vm->restarting)) {
 		restart_slice(vm, slice_of(vm)); /* its own time, not the others' */
 	} else {
+		if (vm->hvm)
+			vm_input_drain(vm);
 		cpu_state_load(&vm->vcpu.cpu); /* a no-op when it ran last, too */
 		vendor->vcpu_run(&vm->vcpu);
 	}
-	used = rdtsc() - run_start;
-	running = NULL;
+	used = rdtsc() - q->run_start;
+	q->running = NULL;
+	q->busy_tsc += used;
 	vm->stats.cpu_tsc += used;
 	vm->slice_used += used;
+	run_end(vm, me);
+}
 
-	if (vm->state == VM_RUNNABLE) {
-		/* Preempted or yielded: its turn is over, a fresh slice next time. */
-		vm->slice_used = 0;
-		rq_push_back(vm);
-	} else if (vm->state == VM_BLOCKED) {
-		vm->slice_used = 0;
-	} else {
-		restart_begin(vm); /* if its policy says so: blocked for its back-off */
+/* One CPU's loop: the boot CPU's ends when every VM has stopped. */
+static void cpu_loop(struct percpu *c)
+{
+	struct sched_cpu *q = &c->sched;
+
+	for (;;) {
+		struct vm *vm = rq_pick(q);
+
+		if (vm) {
+			run(q, vm, c->id);
+			continue;
+		}
+		/* Nothing queued here: the boot CPU looks at the whole system. */
+		if (!c->id && !sched_boot_cpu_idle())
+			return;
+		idle(c);
 	}
 }
 
 void sched_run(void)
 {
 	console_buffer();
-	for (unsigned i = 0; i < nr_vms; i++)
-		if (vms[i].state == VM_RUNNABLE)
-			rq_push_back(&vms[i]);
-	while (any_alive()) {
-		struct vm *vm = rq_pop_front();
+	sched_start();
+	cpu_loop(this_cpu());
+}
 
-		report_host_events();
-		if (vm) {
-			run(vm);
-		} else if (!anything_can_wake()) {
-			stop_the_stuck();
-		} else {
-			idle();
-		}
-	}
+void sched_ap_run(void)
+{
+	time_start_cpu();
+	sched_ap_wait();
+	cpu_loop(this_cpu());
+}
+
+void sched_place_initial(struct vm *vm)
+{
+	vm->slice_tsc = us_to_tsc((u64)vm->cfg->weight * hv_config.slice_us);
+	vm->cpu = __builtin_ctz(vm->affinity); /* a valid home for place() */
+	vm->state = VM_BLOCKED;
+	spin_lock(&vm->lock);
+	make_runnable(vm);
+	spin_unlock(&vm->lock);
 }

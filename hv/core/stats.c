@@ -1,19 +1,43 @@
-/* The statistics table; counters are kept in struct vm (core/vm.h). */
+/* The statistics tables; counters are kept in struct vm (core/vm.h) and
+ * in each CPU's struct sched_cpu (core/sched.h). Printed at the end of the
+ * run, when every VM has stopped and the other CPUs only idle. */
+#include <arch/percpu.h>
 #include <arch/time.h>
 #include <core/console.h>
 #include <core/stats.h>
 #include <core/vm.h>
+#include <lib/fmt.h>
 
 static const char *const kind_names[EXIT_KIND_COUNT] = EXIT_KIND_COLUMNS;
 
-void stats_print(void)
+static u64 tsc_ms(u64 tsc)
+{
+	return tsc_hz >= 1000 ? tsc / (tsc_hz / 1000) : 0;
+}
+
+/* "0,2,3": the CPUs of a mask; "-" for none. */
+static const char *cpu_set(char *buf, size_t len, u32 mask)
+{
+	size_t n = 0;
+
+	buf[0] = '-';
+	buf[1] = '\0';
+	for (unsigned c = 0; c < CPU_MAX && n + 3 < len; c++)
+		if (mask & BIT(c))
+			n += fmt_snprintf(buf + n, len - n, "%s%u", n ? "," : "", c);
+	return buf;
+}
+
+static void vm_table(void)
 {
 	u64 total = 0;
+	char set[24];
 
 	for (unsigned i = 0; i < nr_vms; i++)
 		total += vms[i].stats.cpu_tsc;
 	hv_log("statistics (CPU time from the TSC; exits by kind):");
-	printk("hv: %-16s %6s %10s %8s %6s %4s", "vm", "cpu%", "cpu-ms", "exits", "runs", "rst");
+	printk("hv: %-16s %6s %10s %8s %6s %4s %-8s", "vm", "cpu%", "cpu-ms", "exits", "runs",
+	       "rst", "cpus");
 	for (unsigned k = 0; k < EXIT_KIND_COUNT; k++)
 		printk(" %6.6s", kind_names[k]);
 	printk("\n");
@@ -21,11 +45,29 @@ void stats_print(void)
 		const struct hv_vm_stats *s = &vms[i].stats;
 		u64 permille = total ? s->cpu_tsc * 1000 / total : 0;
 
-		printk("hv: %-16s %4lu.%lu %10lu %8lu %6lu %4lu", vms[i].cfg->name, permille / 10,
-		       permille % 10, tsc_hz ? s->cpu_tsc / (tsc_hz / 1000) : 0, s->exits, s->runs,
-		       s->restarts);
+		printk("hv: %-16s %4lu.%lu %10lu %8lu %6lu %4lu %-8s", vms[i].cfg->name,
+		       permille / 10, permille % 10, tsc_ms(s->cpu_tsc), s->exits, s->runs,
+		       s->restarts, cpu_set(set, sizeof(set), vms[i].ran_on));
 		for (unsigned k = 0; k < EXIT_KIND_COUNT; k++)
 			printk(" %6lu", s->exits_by_kind[k]);
 		printk("\n");
 	}
+}
+
+static void cpu_table(void)
+{
+	printk("hv: %-4s %8s %8s %8s %8s %8s %8s\n", "cpu", "busy-ms", "idle-ms", "runs",
+	       "wakes", "ipi-out", "ipi-in");
+	for (unsigned c = 0; c < nr_cpus; c++) {
+		const struct sched_cpu *q = &cpus[c].sched;
+
+		printk("hv: %-4u %8lu %8lu %8lu %8lu %8lu %8lu\n", c, tsc_ms(q->busy_tsc),
+		       tsc_ms(q->idle_tsc), q->runs, q->wakes_sent, q->ipis_sent, cpus[c].ipis);
+	}
+}
+
+void stats_print(void)
+{
+	vm_table();
+	cpu_table();
 }

@@ -1,4 +1,5 @@
 /* Building VMs from the config and their multiboot modules; see core/vm.h. */
+#include <arch/percpu.h>
 #include <arch/time.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
@@ -15,6 +16,9 @@
 #include <hvkit/start_info.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
+#include <vdev/uart16550.h>
+
+_Static_assert(VM_MAX <= PERCPU_ASIDS, "struct percpu tracks fewer VMs than VM_MAX");
 
 struct vm vms[VM_MAX];
 unsigned nr_vms;
@@ -31,6 +35,14 @@ void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
 	return phys_to_virt(vm->mem_hpa + gpa);
 }
 
+/* Under its lock: a CPU waking it must not make it runnable again. */
+static void set_stopped(struct vm *vm)
+{
+	spin_lock(&vm->lock);
+	vm->state = VM_STOPPED;
+	spin_unlock(&vm->lock);
+}
+
 void vm_fault(struct vm *vm, const char *fmt, ...)
 {
 	va_list ap;
@@ -39,7 +51,7 @@ void vm_fault(struct vm *vm, const char *fmt, ...)
 	fmt_vsnprintf(vm->fault, sizeof(vm->fault), fmt, ap);
 	va_end(ap);
 	console_vm_flush(vm);
-	vm->state = VM_STOPPED;
+	set_stopped(vm);
 	vm->faulted = true;
 	vm->vcpu.leave = true;
 	hv_log("vm %s: stopped: %s", vm->cfg->name, vm->fault);
@@ -72,7 +84,7 @@ void vm_reset(struct vm *vm, const char *how)
 {
 	console_vm_flush(vm);
 	hv_log("vm %s: reset by the guest (%s)", vm->cfg->name, how);
-	vm->state = VM_STOPPED;
+	set_stopped(vm);
 	vm->reset = true;
 	vm->exit_code = 0;
 	vm->vcpu.leave = true;
@@ -80,15 +92,37 @@ void vm_reset(struct vm *vm, const char *how)
 
 void vm_kick(struct vm *vm)
 {
-	/* Not a VM in its restart back-off: that one waits for its time. */
-	if (vm->state == VM_BLOCKED && !vm->restarting)
-		sched_wake(vm);
+	/* Only a VM in HLT: one in its restart back-off waits for its time. */
+	if (vm->state == VM_BLOCKED)
+		sched_wake_halted(vm);
+}
+
+bool vm_input_queue(struct vm *vm, u8 byte)
+{
+	u32 head = vm->input_head;
+
+	if (head - vm->input_tail == VM_INPUT_RING)
+		return false;
+	vm->input[head % VM_INPUT_RING] = byte;
+	__atomic_store_n(&vm->input_head, head + 1, __ATOMIC_RELEASE);
+	sched_wake_halted(vm);
+	return true;
+}
+
+void vm_input_drain(struct vm *vm)
+{
+	u32 tail = vm->input_tail;
+
+	while (tail != __atomic_load_n(&vm->input_head, __ATOMIC_ACQUIRE) &&
+	       vuart_receive(vm, vm->input[tail % VM_INPUT_RING]))
+		tail++;
+	__atomic_store_n(&vm->input_tail, tail, __ATOMIC_RELEASE);
 }
 
 void vm_exit(struct vm *vm, int code)
 {
 	console_vm_flush(vm);
-	vm->state = VM_STOPPED;
+	set_stopped(vm);
 	vm->exit_code = code;
 	vm->vcpu.leave = true;
 	hv_log("vm %s: exited with code %d", vm->cfg->name, code);
@@ -133,6 +167,8 @@ int vm_boot(struct vm *vm)
 
 	vm->boot_count++;
 	vm->reset = false;
+	vm->tlb_gen++;       /* translations cached of its last life are stale */
+	vm->tlb_tag = (u64)vm->tlb_gen << 32 | (vm->id + 1); /* never 0, a CPU's start */
 	if (vm->hvm) {
 		vm->hypercall_page = 0;
 		vm->vcpu.code_tlb.page = 0;
@@ -217,6 +253,7 @@ int vm_create_all(const struct boot_info *bi)
 		vms[i].id = i;
 		vms[i].cfg = &hv_config.vms[i];
 		vms[i].vcpu.vm = &vms[i];
+		vms[i].lock = (struct spinlock)SPINLOCK_INIT(lock_vm);
 		vm_create(&vms[i], bi);
 	}
 	return 0;

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from hvkit import abi
 
-STATS_HEADER_RE = re.compile(r"^hv: vm +cpu% +cpu-ms +exits +runs +rst (.*)$", re.MULTILINE)
+STATS_HEADER_RE = re.compile(r"^hv: vm +cpu% +cpu-ms +exits +runs +rst +cpus (.*)$",
+                             re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class StatsRow:
     exits: int
     runs: int
     restarts: int
+    cpus: frozenset[int]        # the physical CPUs it ran on
     by_kind: dict[str, int]
 
 
@@ -27,11 +29,32 @@ def stats_table(text: str) -> dict[str, StatsRow]:
     rows = {}
     for line in text[header.end():].splitlines()[1:]:
         fields = line.split()
-        if len(fields) != 7 + len(kinds) or fields[0] != "hv:":
+        if len(fields) != 8 + len(kinds) or fields[0] != "hv:":
             break
-        name, pct, ms, exits, runs, rst, *counts = fields[1:]
-        rows[name] = StatsRow(float(pct), int(ms), int(exits), int(runs), int(rst),
+        name, pct, ms, exits, runs, rst, cpus, *counts = fields[1:]
+        ran_on = frozenset() if cpus == "-" else frozenset(map(int, cpus.split(",")))
+        rows[name] = StatsRow(float(pct), int(ms), int(exits), int(runs), int(rst), ran_on,
                               dict(zip(kinds, map(int, counts))))
+    return rows
+
+
+@dataclass(frozen=True)
+class CpuRow:
+    busy_ms: int
+    idle_ms: int
+    runs: int
+    wakes: int          # VMs it woke onto other CPUs
+    ipis_out: int
+    ipis_in: int
+
+
+def cpu_table(text: str) -> dict[int, CpuRow]:
+    """The per-CPU table after the VM statistics."""
+    rows = {}
+    for m in re.finditer(r"^hv: (\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$", text,
+                         re.MULTILINE):
+        rows[int(m.group(1))] = CpuRow(*map(int, m.groups()[1:]))
+    assert rows, "no per-CPU table in the log"
     return rows
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from hvkit import ROOT, machines
 from tests.conftest import TEST_CONFIGS
+from tests.integration.multivm import stats_table
 
 pytestmark = pytest.mark.boots
 
@@ -37,9 +38,8 @@ def test_hello_prints_through_hypercall_and_exits_cleanly(console_of, machine):
     con.expect(r"^hv: vm hello: exited with code 0$")
     assert con.wait_end() == 0
     # console_write went through hypercall exits, not the emulated UART port.
-    row = re.search(r"^hv: hello +[\d.]+ +\d+ +(\d+) +\d+ +0 +(\d+) +\d+ +(\d+) ", con.text,
-                    re.MULTILINE)
-    assert row and int(row.group(2)) == 3 and int(row.group(3)) == 0, con.text
+    row = stats_table(con.text)["hello"]
+    assert row.restarts == 0 and row.by_kind["hcall"] == 3 and row.by_kind["io"] == 0, con.text
 
 
 def test_readme_run_command(tmp_path):

@@ -94,3 +94,8 @@ bool apic_send_startup(u32 dest, u8 page)
 {
 	return icr_send(dest, ICR_STARTUP | page);
 }
+
+bool apic_send_ipi(u32 dest, u8 vector)
+{
+	return icr_send(dest, vector); /* fixed delivery, physical destination, edge */
+}

@@ -1,6 +1,7 @@
 /* Lazy switching of the guest CPU state the hardware leaves to us; see
  * arch/cpu_state.h. */
 #include <arch/cpu_state.h>
+#include <arch/percpu.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <core/console.h>
@@ -19,7 +20,6 @@ static bool have_xsave, have_xsaveopt, have_tsc_aux;
 static u64 xcr0_host;       /* every component the CPU saves: used while switching */
 static u64 xcr0_offered;
 static u32 area_size;
-static struct cpu_state *loaded; /* whose state is in the registers; NULL: nobody's */
 
 /* On every CPU: the FPU and XSAVE usable, XCR0 as the boot CPU has it. */
 void cpu_state_enable(void)
@@ -80,8 +80,8 @@ int cpu_state_reset(struct cpu_state *s)
 			return -1;
 		fpu = phys_to_virt(pa);
 	}
-	if (loaded == s)
-		loaded = NULL; /* its registers are stale now: load afresh */
+	if (this_cpu()->fpu_owner == s)
+		this_cpu()->fpu_owner = NULL; /* its registers are stale now: load afresh */
 	memset(s, 0, sizeof(*s));
 	s->fpu = fpu;
 	s->dr6 = DR6_RESET;
@@ -97,10 +97,10 @@ int cpu_state_reset(struct cpu_state *s)
 
 bool cpu_state_is_loaded(const struct cpu_state *s)
 {
-	return loaded == s;
+	return this_cpu()->fpu_owner == s;
 }
 
-static void fpu_save(struct cpu_state *s)
+static inline __attribute__((always_inline)) void fpu_save(struct cpu_state *s)
 {
 	u32 lo = (u32)xcr0_host, hi = (u32)(xcr0_host >> 32);
 
@@ -123,7 +123,8 @@ static void fpu_save(struct cpu_state *s)
 }
 
 /* xcr0_known: XCR0 is xcr0_host already (fpu_save just set it). */
-static void fpu_restore(const struct cpu_state *s, bool xcr0_known)
+static inline __attribute__((always_inline)) void fpu_restore(const struct cpu_state *s,
+							  bool xcr0_known)
 {
 	u32 lo = (u32)xcr0_host, hi = (u32)(xcr0_host >> 32);
 
@@ -138,7 +139,9 @@ static void fpu_restore(const struct cpu_state *s, bool xcr0_known)
 		xsetbv(0, s->xcr0);
 }
 
-static void save(struct cpu_state *s)
+/* save and fpu_* are inlined: the switch in cpu_state_load is a fast
+ * path, and cpu_state_put would otherwise make them calls there. */
+static inline __attribute__((always_inline)) void save(struct cpu_state *s)
 {
 	u32 soft = vendor->soft_state;
 
@@ -218,7 +221,8 @@ static void restore(const struct cpu_state *s, const struct cpu_state *now)
 
 void cpu_state_load(struct cpu_state *s)
 {
-	struct cpu_state *prev = loaded;
+	struct percpu *c = this_cpu();
+	struct cpu_state *prev = c->fpu_owner;
 
 	if (prev == s)
 		return;
@@ -227,5 +231,15 @@ void cpu_state_load(struct cpu_state *s)
 	if (prev)
 		save(prev);
 	restore(s, prev);
-	loaded = s;
+	c->fpu_owner = s;
+}
+
+void cpu_state_put(struct cpu_state *s)
+{
+	struct percpu *c = this_cpu();
+
+	if (c->fpu_owner != s)
+		return;
+	save(s);
+	c->fpu_owner = NULL;
 }

@@ -21,7 +21,7 @@ _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
 #define GATE_INTERRUPT_PRESENT 0x8e
 
 extern const u64 idt_stub_table[32];
-extern char irq_stub_timer[], irq_stub_spurious[];
+extern char irq_stub_timer[], irq_stub_resched[], irq_stub_spurious[];
 /* All 256 vectors: any vector without a handler raises #NP, which panics. */
 static struct idt_gate idt[256] __aligned(16);
 
@@ -58,6 +58,7 @@ void idt_init(void)
 	set_gate(X86_EXC_DF, idt_stub_table[X86_EXC_DF], IST_DF);
 	set_gate(18, idt_stub_table[18], IST_MC);
 	set_gate(APIC_TIMER_VECTOR, (u64)(uintptr_t)irq_stub_timer, 0);
+	set_gate(APIC_RESCHED_VECTOR, (u64)(uintptr_t)irq_stub_resched, 0);
 	set_gate(APIC_SPURIOUS_VECTOR, (u64)(uintptr_t)irq_stub_spurious, 0);
 	asm volatile("lidt %0" : : "m"(idtr));
 }

@@ -67,14 +67,15 @@ trap_common:
 	iretq
 
 /*
- * Host interrupts: void irq_stub_timer(void), void irq_stub_spurious(void).
+ * Host interrupts: irq_stub_timer, irq_stub_resched and irq_stub_spurious.
  * The hypervisor only ever takes them in its short interrupt windows (see
- * core/sched.c); the timer handler saves the caller-saved registers, calls
- * timer_interrupt() and returns with IRETQ. Spurious APIC interrupts need
- * no EOI (SDM vol. 3A, 11.9).
+ * core/sched.c); a handler stub saves the caller-saved registers, calls its
+ * C half and returns with IRETQ. Spurious APIC interrupts need no EOI
+ * (SDM vol. 3A, 11.9).
  */
-	.global irq_stub_timer
-irq_stub_timer:
+.macro IRQ_STUB name, handler
+	.global \name
+\name:
 	pushq %rax
 	pushq %rcx
 	pushq %rdx
@@ -85,7 +86,7 @@ irq_stub_timer:
 	pushq %r10
 	pushq %r11			/* 5 CPU words + 9: RSP is 16-byte aligned */
 	cld
-	call timer_interrupt
+	call \handler
 	popq %r11
 	popq %r10
 	popq %r9
@@ -96,6 +97,10 @@ irq_stub_timer:
 	popq %rcx
 	popq %rax
 	iretq
+.endm
+
+	IRQ_STUB irq_stub_timer, timer_interrupt
+	IRQ_STUB irq_stub_resched, resched_interrupt
 
 	.global irq_stub_spurious
 irq_stub_spurious:

@@ -12,6 +12,7 @@
 #include <core/bootinfo.h>
 #include <core/config.h>
 #include <core/console.h>
+#include <core/sched_boot.h>
 #include <lib/string.h>
 
 #define AP_TRAMPOLINE_PA 0x8000       /* boot/ap_start.S */
@@ -59,8 +60,9 @@ void ap_main(struct percpu *c)
 		goto park;     /* as a CPU that hangs in its start-up would */
 	hv_log("cpu %u: online, APIC id %u, virtualization on", c->id, c->apic_id);
 	c->online = true;
+	sched_ap_run();
 park:
-	/* Nothing is scheduled here yet: halt, interrupts on, for good. */
+	/* Left out: halt, interrupts on, for good. */
 	for (;;)
 		asm volatile("sti; hlt; cli" ::: "memory");
 }
@@ -134,6 +136,5 @@ void smp_boot(const struct boot_info *bi)
 		hv_log("smp: the CPU with APIC id %u did not come online within %u ms: left out; "
 		       "the hypervisor runs on the others", ids[i], ONLINE_TIMEOUT_US / 1000);
 	}
-	hv_log("smp: %u of %u CPUs online (%s); VMs run on cpu 0, the others halt", nr_cpus,
-	       tried, source);
+	hv_log("smp: %u of %u CPUs online (%s); VMs run on all of them", nr_cpus, tried, source);
 }

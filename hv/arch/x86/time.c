@@ -1,5 +1,7 @@
 /* TSC and APIC timer calibration against the PIT; see arch/time.h. */
 #include <arch/apic.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
 #include <arch/time.h>
 #include <arch/x86.h>
 #include <core/console.h>
@@ -12,7 +14,7 @@
 #define CALIBRATE_MS 10
 
 u64 tsc_hz;
-volatile u64 timer_ticks;
+static u32 tick_count;      /* APIC timer counts per tick, for every CPU */
 
 /* Counts PIT channel 2 down once (mode 0) over CALIBRATE_MS. */
 static bool pit_wait(void)
@@ -57,14 +59,31 @@ int time_init(u32 tick_us)
 	}
 	hv_log("time: TSC %lu kHz, APIC timer %lu kHz, tick every %u us", tsc_hz / 1000,
 	       apic_hz / 1000, tick_us);
-	apic_timer_periodic((u32)count);
+	tick_count = (u32)count;
+	apic_timer_periodic(tick_count);
 	return 0;
 }
 
-/* From irq_stub_timer: count the tick; the scheduler reads the count. */
+void time_start_cpu(void)
+{
+	apic_timer_periodic(tick_count);
+}
+
+/* From irq_stub_timer: count this CPU's tick; its scheduler reads the count. */
 void timer_interrupt(void);
 void timer_interrupt(void)
 {
-	timer_ticks++;
+	this_cpu()->ticks++;
 	apic_eoi();
+}
+
+/* From irq_stub_resched: another CPU changed our run queue or wants the
+ * running vCPU out. The exit it caused (or the end of HLT) is the point;
+ * the scheduler looks at the queue next. */
+void resched_interrupt(void);
+void resched_interrupt(void)
+{
+	this_cpu()->ipis++;
+	apic_eoi();
+	smp_bench_answer();
 }

@@ -9,6 +9,7 @@
 #include <types.h>
 
 #define APIC_TIMER_VECTOR 0x20
+#define APIC_RESCHED_VECTOR 0xf0   /* an IPI: look at your run queue (core/sched.c) */
 #define APIC_SPURIOUS_VECTOR 0xff
 
 /* Software-enables the APIC; false if this CPU has none. */
@@ -25,5 +26,7 @@ u32 apic_id(void);
  * true once the APIC accepted the IPI (delivery status idle again). */
 bool apic_send_init(u32 dest);
 bool apic_send_startup(u32 dest, u8 page);
+/* A fixed interrupt at `vector` to the CPU of APIC id dest; true once sent. */
+bool apic_send_ipi(u32 dest, u8 vector);
 
 #endif

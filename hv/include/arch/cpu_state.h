@@ -49,8 +49,12 @@ u64 cpu_state_xcr0_offered(void);
  * FPU, MXCSR 0x1f80, XCR0 = x87, debug registers and MSRs zero. 0, or -1
  * when the save area cannot be allocated. */
 int cpu_state_reset(struct cpu_state *s);
-/* Makes s the state in the registers, saving the previous owner's. */
+/* Makes s the state in the registers of this CPU, saving the previous
+ * owner's. Each CPU has its own owner. */
 void cpu_state_load(struct cpu_state *s);
+/* If s is this CPU's loaded state: saves it, and the registers are
+ * nobody's, so that s may be loaded on another CPU next. */
+void cpu_state_put(struct cpu_state *s);
 /* A guest's WRMSR of a write-tracked MSR (STAR, LSTAR, CSTAR, SFMASK on
  * VMX; TSC_AUX on both), s being the loaded state: checked as the CPU
  * would (false: #GP), kept in s and written to the register. */

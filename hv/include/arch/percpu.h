@@ -15,12 +15,16 @@
 #define ARCH_PERCPU_H
 
 #include <arch/gdt.h>
+#include <core/sched.h>
 #include <types.h>
 
 #define CPU_MAX 8
 #define CPU_STACK_SIZE 16384
+#define PERCPU_ASIDS 256        /* SVM ASIDs, and at least VM_MAX (core/vm.c checks) */
 
 struct lock_class;
+struct cpu_state;
+struct vm;
 
 struct percpu {
 	struct percpu *self;    /* %gs:0, for this_cpu() */
@@ -34,6 +38,19 @@ struct percpu {
 	u64 svm_hsave_pa;       /* VM_HSAVE_PA: where VMRUN keeps host state */
 	u64 svm_host_save_pa;   /* VMSAVE area of the host's FS/GS/TR/... */
 	u64 vmxon_pa;
+	const struct vm *vmcs_owner;  /* VMX: whose VMCS is current here */
+	/* Whose translations this CPU may hold under each tag, as vm.tlb_tag
+	 * (the VM and the generation of its nested tables): by ASID on SVM,
+	 * which VMs share; by VM on VT-x, whose VPIDs are the VMs' own. A
+	 * VM entered with another tag there is flushed first. */
+	u64 tlb_tag[PERCPU_ASIDS];
+	/* Whose FPU/debug/MSR state the registers hold (arch/x86/cpu_state.c). */
+	struct cpu_state *fpu_owner;
+	/* Interrupts, counted by their handlers on this CPU (arch/x86/time.c). */
+	volatile u64 ticks;
+	volatile u64 ipis;
+	/* Its run queue; others touch only its incoming list and load. */
+	struct sched_cpu sched;
 	/* Lock debugging (core/spinlock.c): the classes held, in order. */
 	unsigned nr_held;
 	const struct lock_class *held[8];

@@ -17,4 +17,12 @@ struct boot_info;
 /* On the boot CPU, after the backend and the timer are up. */
 void smp_boot(const struct boot_info *bi);
 
+/* The config's bench_smp, on the boot CPU before the VMs run: the round
+ * trip of an IPI to CPU 1 and back, and an uncontended lock and unlock
+ * (with the order checker off and on), as "hv: BENCH name count" lines
+ * in TSC ticks (instructions under QEMU -icount and in Bochs). */
+void smp_bench(void);
+/* From the IPI handler: on another CPU during smp_bench, the answer. */
+void smp_bench_answer(void);
+
 #endif

@@ -8,11 +8,12 @@
 #include <types.h>
 
 extern u64 tsc_hz;            /* TSC ticks per second */
-extern volatile u64 timer_ticks; /* APIC timer interrupts so far */
 
 /* Measures the TSC and APIC timer against the PIT and starts a periodic
  * tick every tick_us microseconds. 0, or -1 without a usable APIC. */
 int time_init(u32 tick_us);
+/* Starts the calling CPU's tick, as time_init() did the boot CPU's. */
+void time_start_cpu(void);
 
 static inline u64 us_to_tsc(u64 us)
 {

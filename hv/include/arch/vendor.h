@@ -59,6 +59,9 @@ struct vendor_ops {
 	/* Runs the guest until vcpu.leave is set by an exit handler. Calls
 	 * events_deliver() first, with the vCPU's control block current. */
 	void (*vcpu_run)(struct vcpu *v);
+	/* The vCPU leaves this CPU (it blocked or stopped): nothing of it
+	 * may stay cached here, since it may run on another CPU next. */
+	void (*vcpu_put)(struct vcpu *v);
 	/* Queues a hardware exception for the next entry. */
 	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
 	/* RIP, RSP and RFLAGS of the guest (its control block must be current). */

@@ -9,7 +9,7 @@
 
 #include <types.h>
 
-#define HV_CONFIG_REVISION 3
+#define HV_CONFIG_REVISION 4
 
 enum restart_policy {
 	RESTART_STOP,        /* a faulting VM stays stopped */
@@ -34,6 +34,7 @@ struct vm_config {
 	u64 memory;          /* bytes, a multiple of 4 KiB */
 	const char *cmdline; /* handed to the guest in its start info */
 	u32 weight;          /* CPU share relative to the other VMs */
+	u32 affinity;        /* the CPUs it may run on, a bit each; 0: any */
 	enum restart_policy restart;
 	u32 max_restarts;
 };
@@ -65,6 +66,8 @@ struct hv_config {
 	const char *name;    /* the config file's stem, e.g. "default" */
 	bool trace_exits;    /* log every VM exit (slow; for learning) */
 	bool audit_memory;   /* print every VM's nested mappings at boot */
+	bool bench_smp;      /* measure IPI round trips and lock costs at boot */
+	bool lock_debug;     /* the lock-order checker (core/spinlock.h) */
 	enum crash_test crash_test; /* fail on purpose once the VMs are built */
 	u32 tick_us;         /* timer tick: preemption and event granularity */
 	u32 slice_us;        /* time slice of a VM of weight 1 */

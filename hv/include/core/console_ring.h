@@ -18,7 +18,12 @@
 #define CONSOLE_RING_SIZE (64u << 10)
 #define CONSOLE_DRAIN_TICK 128      /* bytes per tick, at most */
 
-/* Queues one character of the hypervisor's output. */
+/* The console's lock (core/console.c), around everything that writes the
+ * ring or the UART: true if taken (not in a panic), for console_leave. */
+bool console_enter(void);
+void console_leave(bool locked);
+
+/* Queues one character of the hypervisor's output; console lock held. */
 void console_put(char c);
 /* Bytes the ring can take now. */
 size_t console_ring_free(void);

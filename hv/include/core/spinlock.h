@@ -3,7 +3,7 @@
  *
  * Every lock belongs to a named class with a rank; a CPU may take a lock
  * only while every lock it holds has a lower rank. The checker (on unless
- * the config says lock_debug = false) panics, naming both classes, when a
+ * the config says lock_debug = false, as the benchmarks do) panics, naming both classes, when a
  * CPU takes a lock it holds already or breaks the order, so an inversion
  * shows up the first time the path runs rather than as a rare deadlock.
  * The classes and their order are listed in docs/design.md.
@@ -28,7 +28,7 @@ struct spinlock {
 #define SPINLOCK_INIT(class_) { .cls = &(class_), .holder = -1 }
 
 /* The classes, in the order they may nest (outermost first). */
-extern const struct lock_class lock_pmm, lock_console;
+extern const struct lock_class lock_pmm, lock_vm, lock_console;
 
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);

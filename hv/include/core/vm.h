@@ -31,6 +31,7 @@
 #include <arch/cpu_state.h>
 #include <core/config.h>
 #include <core/guest_mem.h>
+#include <core/spinlock.h>
 #include <hvkit/memory_map.h>
 #include <types.h>
 #include <vdev/vpc.h>
@@ -47,6 +48,7 @@
 #define VM_SHARED_WINDOW SHARED_WINDOW
 #define VM_MAX 64
 #define VM_LINE_MAX 160
+#define VM_INPUT_RING 64     /* a power of two */
 /* Selectors of the flat code and data descriptors in the guest GDT. */
 #define VM_GUEST_CS 0x08
 #define VM_GUEST_DS 0x10
@@ -67,6 +69,7 @@ struct vcpu {
 			      * rule the VMCB broke before its first VMRUN) */
 	bool leave;          /* return to the scheduler after this exit */
 	bool hvm;            /* of an unmodified VM (vm.hvm, here for the fast paths) */
+	unsigned host_cpu;   /* VMX: the CPU whose host state its VMCS holds */
 	struct cpu_state cpu; /* what neither VMCB nor VMCS switches */
 	struct code_tlb code_tlb; /* where its RIP's page is (core/guest_mem.h) */
 };
@@ -104,10 +107,22 @@ struct vm {
 	const struct boot_module *initrd, *acpi; /* NAME.initrd, NAME.acpi */
 	struct vpc pc;       /* its virtual PC (hv/vdev) */
 
-	/* Scheduling (core/sched.c) */
-	struct vm *rq_next, *rq_prev;
-	u64 slice_used;      /* TSC ticks of its current slice used up */
-	u64 wake_tsc;        /* blocked in sleep until this TSC; 0 if not */
+	/* Scheduling (core/sched.c). lock guards state, wake_tsc, halted,
+	 * cpu and the hand-over between CPUs (on_cpu); rq_* belong to the
+	 * queue of CPU `cpu`, wake_next to its incoming list. */
+	struct spinlock lock;
+	struct vm *rq_next, *rq_prev, *wake_next;
+	volatile bool on_cpu; /* a CPU runs it, or has not yet put it back */
+	bool halted;         /* blocked in HLT: an event or interrupt wakes it */
+	unsigned cpu;        /* its home: the CPU it is queued on or ran on last */
+	u32 affinity;        /* the online CPUs it may run on (bit per CPU) */
+	u32 ran_on;          /* the CPUs it has run on (statistics, tests) */
+	u32 tlb_gen;         /* bumped when its nested tables or vCPU are rebuilt */
+	u64 tlb_tag;         /* the VM and tlb_gen in one (arch/percpu.h) */
+	u64 slice_tsc;       /* its slice: weight x slice_us in TSC ticks */
+	u64 slice_used;      /* TSC ticks of its current slice used up (with
+			      * the last one's overrun carried over) */
+	u64 wake_tsc;        /* blocked until this TSC; 0 if no deadline */
 	bool restarting;     /* its slices scrub its memory (core/restart.c) */
 	u64 scrubbed;        /* bytes of its memory cleared so far */
 
@@ -122,6 +137,11 @@ struct vm {
 
 	char line[VM_LINE_MAX];
 	unsigned line_len;
+	/* Console input for an unmodified VM's UART, from the boot CPU, which
+	 * polls the console (core/console_input.c), to the CPU that runs the
+	 * VM, which alone touches its devices: one producer, one consumer. */
+	u8 input[VM_INPUT_RING];
+	volatile u32 input_head, input_tail; /* bytes ever queued, ever taken */
 };
 
 /*
@@ -148,6 +168,16 @@ void vm_reset(struct vm *vm, const char *how);
 /* Something the VM waits for happened (an interrupt, a byte): a vCPU
  * blocked in HLT runs again. */
 void vm_kick(struct vm *vm);
+
+/* Console input for an unmodified VM, queued on any CPU (false: full). */
+bool vm_input_queue(struct vm *vm, u8 byte);
+/* On the CPU running the VM: queued input into its UART, as it takes it. */
+void vm_input_drain(struct vm *vm);
+/* Whether input waits in the queue. */
+static inline bool vm_input_waiting(const struct vm *vm)
+{
+	return vm->input_head != vm->input_tail;
+}
 
 /* Builds all VMs of hv_config from the boot modules. */
 struct boot_info;

@@ -222,6 +222,7 @@ const struct vendor_ops svm_ops = {
 	.nested_format = &svm_npt_format,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_run = svm_vcpu_run,
+	.vcpu_put = svm_vcpu_put,
 	.inject_exception = svm_inject_exception,
 	.get_frame = svm_get_frame,
 	.set_frame = svm_set_frame,

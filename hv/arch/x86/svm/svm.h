@@ -17,6 +17,7 @@ void svm_vmrun(u64 vmcb_pa, struct vcpu *v, u64 host_save_pa);
 
 /* svm_exit.c */
 void svm_vcpu_run(struct vcpu *v);
+void svm_vcpu_put(struct vcpu *v);
 void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 struct vcpu_frame;
 void svm_get_frame(struct vcpu *v, struct vcpu_frame *f);

@@ -13,8 +13,6 @@
 
 #include "svm.h"
 
-#define SVM_MAX_ASIDS 256
-static const struct vm *asid_owner[SVM_MAX_ASIDS];
 
 void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
@@ -214,9 +212,12 @@ void svm_vcpu_run(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->vendor;
 
-	/* A TLB tagged with this ASID may hold another VM's translations. */
-	if (asid_owner[vmcb->asid] != v->vm) {
-		asid_owner[vmcb->asid] = v->vm;
+	struct percpu *c = this_cpu();
+
+	/* This CPU's TLB entries of the ASID may be another VM's, or this
+	 * VM's from older nested tables (tlb_gen). */
+	if (unlikely(c->tlb_tag[vmcb->asid] != v->vm->tlb_tag)) {
+		c->tlb_tag[vmcb->asid] = v->vm->tlb_tag;
 		vmcb->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
 	}
 	/* Paravirtual events, or an unmodified VM's interrupts that came
@@ -257,4 +258,11 @@ void svm_vcpu_run(struct vcpu *v)
 	} while (!v->leave);
 	/* Back to the host's normal state: IF = 0, GIF = 1 (idle needs GIF). */
 	asm volatile("cli; stgi" ::: "memory");
+}
+
+void svm_vcpu_put(struct vcpu *v)
+{
+	/* The VMCB is plain memory and its clean bits are always 0: any CPU
+	 * may run it next (APM vol. 2, 15.15.3). */
+	(void)v;
 }

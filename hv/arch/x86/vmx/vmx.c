@@ -187,7 +187,21 @@ static int vmx_cpu_init(void)
 	return 0;
 }
 
-static void write_host_state(void)
+void vmx_write_host_cpu(struct vcpu *v)
+{
+	vmwrite(VMCS_HOST_GS_BASE, (u64)(uintptr_t)this_cpu()); /* the CPU it runs on */
+	vmwrite(VMCS_HOST_TR_BASE, tss_base());
+	vmwrite(VMCS_HOST_GDTR_BASE, gdt_base());
+	v->host_cpu = this_cpu()->id;
+}
+
+void vmx_flush_guest(const struct vm *vm)
+{
+	if (have_invept)
+		invept_single(vmx_eptp(vm));
+}
+
+static void write_host_state(struct vcpu *v)
 {
 	struct {
 		u16 limit;
@@ -206,15 +220,13 @@ static void write_host_state(void)
 	vmwrite(VMCS_HOST_GS_SELECTOR, 0);
 	vmwrite(VMCS_HOST_TR_SELECTOR, GDT_TSS); /* must not be 0 */
 	vmwrite(VMCS_HOST_FS_BASE, 0);
-	vmwrite(VMCS_HOST_GS_BASE, (u64)(uintptr_t)this_cpu()); /* the CPU it runs on */
-	vmwrite(VMCS_HOST_TR_BASE, tss_base());
-	vmwrite(VMCS_HOST_GDTR_BASE, gdt_base());
 	vmwrite(VMCS_HOST_IDTR_BASE, idtr.base);
 	vmwrite(VMCS_HOST_IA32_SYSENTER_CS, 0);
 	vmwrite(VMCS_HOST_IA32_SYSENTER_ESP, 0);
 	vmwrite(VMCS_HOST_IA32_SYSENTER_EIP, 0);
 	vmwrite(VMCS_HOST_IA32_EFER, rdmsr(MSR_EFER));
 	vmwrite(VMCS_HOST_RIP, (u64)(uintptr_t)vmx_vmexit);
+	vmx_write_host_cpu(v);
 }
 
 static void guest_segment(u32 sel_field, u16 sel, u32 ar, u32 limit)
@@ -294,9 +306,7 @@ static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 	vmwrite(VMCS_TPR_THRESHOLD, 0);
 	vmwrite(VMCS_EPT_POINTER, vmx_eptp(v->vm));
 	vmwrite(VMCS_VPID, v->vm->id + 1); /* 0 is the host's */
-	if (have_invept)
-		invept_single(vmx_eptp(v->vm));
-	write_host_state();
+	write_host_state(v); /* the VM's translations: vmx_vcpu_run flushes them */
 	write_guest_state(boot);
 	if (controls.pin & PIN_ACTIVATE_PREEMPTION_TIMER) {
 		/* It counts down once every 2^rate TSC ticks (SDM vol. 3C, 25.5.1). */
@@ -315,6 +325,7 @@ static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 		vmwrite(VMCS_HOST_CR0, read_cr0() & ~CR0_PG);
 	if (hv_config.crash_test == CRASH_TEST_BAD_GUEST_STATE)
 		vmwrite(VMCS_GUEST_CR4, vmread(VMCS_GUEST_CR4) & ~CR4_VMXE);
+	vmx_vcpu_put(v); /* it may run first on any CPU */
 	return 0;
 }
 
@@ -330,6 +341,7 @@ const struct vendor_ops vmx_ops = {
 	.nested_format = &vmx_ept_format,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_run = vmx_vcpu_run,
+	.vcpu_put = vmx_vcpu_put,
 	.inject_exception = vmx_inject_exception,
 	.get_frame = vmx_get_frame,
 	.set_frame = vmx_set_frame,

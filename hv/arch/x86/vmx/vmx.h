@@ -17,6 +17,11 @@ void vmx_vmexit(void); /* HOST_RIP: where VM exits land */
 
 /* vmx_exit.c */
 void vmx_vcpu_run(struct vcpu *v);
+void vmx_vcpu_put(struct vcpu *v);
+/* The VMCS host fields that differ between CPUs, for the calling CPU. */
+void vmx_write_host_cpu(struct vcpu *v);
+/* Drops this CPU's cached translations of the VM (INVEPT single context). */
+void vmx_flush_guest(const struct vm *vm);
 /* Forgets which VMCS is current (after VMCLEAR). */
 void vmx_forget_current(void);
 

@@ -3,6 +3,7 @@
  * appendix C). Each handler decodes the exit, calls the core's
  * vendor-neutral emulation, and advances RIP by the length the CPU reports.
  */
+#include <arch/percpu.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <core/config.h>
@@ -13,12 +14,11 @@
 
 #include "vmx.h"
 
-static const struct vm *current_vmcs_owner;
 static void handle_unexpected(struct vcpu *v, u32 reason);
 
 void vmx_forget_current(void)
 {
-	current_vmcs_owner = NULL;
+	this_cpu()->vmcs_owner = NULL;
 }
 
 /* Past the instruction that exited, with the single-step trap it owes. */
@@ -229,10 +229,20 @@ static void vmx_handle_exit(struct vcpu *v, u32 reason)
 
 void vmx_vcpu_run(struct vcpu *v)
 {
-	/* The VMCS of the vCPU that runs must be the current one. */
-	if (current_vmcs_owner != v->vm) {
+	struct percpu *c = this_cpu();
+
+	/* The VMCS of the vCPU that runs must be the current one. It is
+	 * clear (vmx_vcpu_put) when it last ran on another CPU. */
+	if (c->vmcs_owner != v->vm) {
 		vmcs_load(v->vendor_pa);
-		current_vmcs_owner = v->vm;
+		c->vmcs_owner = v->vm;
+		if (v->host_cpu != c->id)
+			vmx_write_host_cpu(v);
+	}
+	/* This CPU may hold translations of the VM's older nested tables. */
+	if (unlikely(c->tlb_tag[v->vm->id] != v->vm->tlb_tag)) {
+		vmx_flush_guest(v->vm);
+		c->tlb_tag[v->vm->id] = v->vm->tlb_tag;
 	}
 	/* Paravirtual events, or what came due for an unmodified VM while
 	 * it was not running (neither has the other's). */
@@ -259,4 +269,14 @@ void vmx_vcpu_run(struct vcpu *v)
 			       vmread(VMCS_GUEST_RIP));
 		vmx_handle_exit(v, reason);
 	} while (!v->leave);
+}
+
+void vmx_vcpu_put(struct vcpu *v)
+{
+	/* Its data to memory and its launch state clear, so that any CPU
+	 * may make it current next (SDM vol. 3C, 24.11.1). */
+	vmcs_clear(v->vendor_pa);
+	if (this_cpu()->vmcs_owner == v->vm)
+		this_cpu()->vmcs_owner = NULL;
+	v->vendor_state = 0; /* the next entry is VMLAUNCH */
 }

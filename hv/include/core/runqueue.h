@@ -1,0 +1,97 @@
+/*
+ * A CPU's run queue: a circular list of its runnable VMs, the running one
+ * at the head, plus a lock-free list of VMs other CPUs woke onto it.
+ * Used by the scheduler alone (core/sched.c); here so that it reads as
+ * one concept and stays inlined on the switch path.
+ */
+#ifndef CORE_RUNQUEUE_H
+#define CORE_RUNQUEUE_H
+
+#include <arch/percpu.h>
+#include <core/vm.h>
+
+static inline struct sched_cpu *rq(unsigned cpu)
+{
+	return &cpus[cpu].sched;
+}
+
+/* The CPU's own queue: only it touches head and the links, with
+ * interrupts off, so no lock. */
+static inline void rq_push_back(struct sched_cpu *q, struct vm *vm)
+{
+	if (!q->head) {
+		vm->rq_next = vm->rq_prev = vm;
+		q->head = vm;
+	} else {
+		vm->rq_prev = q->head->rq_prev;
+		vm->rq_next = q->head;
+		q->head->rq_prev->rq_next = vm;
+		q->head->rq_prev = vm;
+	}
+}
+
+/* Another CPU's queue: onto its incoming list (a stack only pushed to by
+ * others and only emptied whole by its owner, so no ABA), for it to take
+ * over at its next look. */
+static inline void rq_push_remote(struct sched_cpu *q, struct vm *vm)
+{
+	struct vm *old = __atomic_load_n(&q->incoming, __ATOMIC_RELAXED);
+
+	do
+		vm->wake_next = old;
+	while (!__atomic_compare_exchange_n(&q->incoming, &old, vm, true, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED));
+}
+
+/* The incoming VMs onto the own queue, oldest first. */
+static inline void rq_take_incoming(struct sched_cpu *q)
+{
+	struct vm *list = __atomic_exchange_n(&q->incoming, NULL, __ATOMIC_ACQUIRE), *fifo = NULL;
+
+	while (list) {          /* reverse the stack */
+		struct vm *next = list->wake_next;
+
+		list->wake_next = fifo;
+		fifo = list;
+		list = next;
+	}
+	for (; fifo; fifo = fifo->wake_next)
+		rq_push_back(q, fifo);
+}
+
+/* The next VM to run here, marked as on this CPU; NULL if none. It stays
+ * at the head of the queue while it runs: requeueing it after a yield or
+ * a preemption is then a rotation (rq_rotate), the cheapest switch. */
+static inline struct vm *rq_pick(struct sched_cpu *q)
+{
+	struct vm *vm;
+
+	if (unlikely(q->incoming))
+		rq_take_incoming(q);
+	vm = q->head;
+	if (vm)
+		vm->on_cpu = true;
+	return vm;
+}
+
+/* The running VM (the head) to the back: the next one is the head. */
+static inline void rq_rotate(struct sched_cpu *q)
+{
+	q->head = q->head->rq_next;
+}
+
+/* The running VM (the head) off the queue. */
+static inline void rq_remove_head(struct sched_cpu *q)
+{
+	struct vm *vm = q->head;
+
+	if (vm->rq_next == vm) {
+		q->head = NULL;
+	} else {
+		vm->rq_prev->rq_next = vm->rq_next;
+		vm->rq_next->rq_prev = vm->rq_prev;
+		q->head = vm->rq_next;
+	}
+}
+
+#endif
