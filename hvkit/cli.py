@@ -135,12 +135,14 @@ def cmd_bench(args) -> int:
         names = list(dict.fromkeys([args.machine or "qemu-tcg-svm", "qemu-tcg-svm"]))
     results: dict[str, dict[str, int]] = {name: {} for name in names}
     everything = args.config == "default"
-    for path in ([_config_path(args.config)] if not everything else bench.configs()):
+    cpus = args.cpus
+    for path, n, suffix in ([(_config_path(args.config), cpus, "")] if not everything
+                            else bench.configs()):
         for name in names:
-            args.machine, args.config = name, str(path)
+            args.machine, args.config, args.cpus = name, str(path), n
             cfg, art = _build(args)
-            results[name].update(bench.run(_spec(args, cfg, art, icount=True),
-                                           timeout=args.timeout))
+            got = bench.run(_spec(args, cfg, art, icount=True), timeout=args.timeout)
+            results[name].update({k + suffix: v for k, v in got.items()})
     # Debian's kernel from entry to /init, against plain QEMU: QEMU machines only.
     linux = {name: linuxbench.run(name, timeout=args.timeout) for name in names
              if everything and machines.get(name).emulator == "qemu"}

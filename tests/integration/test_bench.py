@@ -38,6 +38,14 @@ def test_bench_reports_vtx_beside_svm_against_the_targets():
         assert re.search(rf"^  {machine}: yield switch with 32 VMs / with 2 VMs = [\d.]+ "
                          r"\(limit 1.1: met\)$", out, re.MULTILINE), out
     assert re.search(r"^  pingpong_roundtrip +\d+ +\d+$", out, re.MULTILINE)
+    # SMP: the hypervisor's IPI round trip and lock costs, a remote wake-up,
+    # and the yield switch unchanged by the other CPUs being there.
+    for name in ("ipi_roundtrip", "lock_pair", "lock_pair_checked", "remote_wake"):
+        assert re.search(rf"^  {name} +\d+ +\d+$", out, re.MULTILINE), out
+    for machine in ("bochs-vmx", "qemu-tcg-svm"):
+        assert re.search(rf"^  {machine}: yield switch of 2 VMs on CPU 0 at 1/2/4 CPUs = "
+                         r"\d+/\d+/\d+, at most [\d.]+ x the 1-CPU figure \(limit 1.1: met\)$",
+                         out, re.MULTILINE), out
     # An unmodified kernel's exits: a port the hypervisor handles, and an
     # MMIO write it decodes (the local APIC's EOI).
     assert re.search(r"^  pio_exit +\d+ +\d+ +KVM OUT to an in-kernel eventfd port +1621  "
