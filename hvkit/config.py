@@ -17,7 +17,7 @@ from .tomlfields import field as toml_field
 
 # Must match HV_CONFIG_REVISION in hv/include/core/config.h; the hypervisor
 # refuses a generated table stamped with another revision.
-CONFIG_REVISION = 4
+CONFIG_REVISION = 5
 
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 VM_MEMORY_MIN = 2 * MIB          # VM_MEMORY_MIN in core/vm.h
@@ -27,6 +27,7 @@ SHARED_MAX = 8                   # START_INFO_SHARED_MAX in hvkit/start_info.h
 SHARED_SIZE_MAX = 16 * MIB       # VM_SHARED_WINDOW in core/vm.h
 WEIGHT_MAX = 100
 CPU_MAX = 8                      # CPU_MAX in arch/percpu.h
+VCPUS_MAX = 8                    # VM_VCPUS_MAX in core/vm.h
 CMDLINE_MAX = 255                # START_INFO_CMDLINE_MAX - 1
 HVM_CMDLINE_MAX = 1023           # HVM_CMDLINE_MAX in core/hvm_boot.h, less tsc_early_khz
 HVM_MEMORY_DEFAULT = 128 * MIB
@@ -47,7 +48,7 @@ RESTART_POLICIES = ("stop", "restart")
 CRASH_TESTS = ("none", "panic", "page_fault", "bad_guest_state", "bad_host_state",
                "null_deref", "write_text", "exec_data", "stack_overflow", "ap_stuck")
 VM_KEYS = {"name", "image", "memory", "cmdline", "type", "weight", "affinity", "restart",
-           "max_restarts",
+           "max_restarts", "vcpus",
            "kernel", "initrd", "boot"}
 GUESTS_DIR = ROOT / "guests"
 
@@ -70,6 +71,7 @@ class VmConfig:
     initrd: str | None = None
     initrd_path: Path | None = None
     affinity: tuple[int, ...] = ()  # the CPUs it may run on; () = any
+    vcpus: int = 1
 
     @property
     def affinity_mask(self) -> int:
@@ -274,9 +276,13 @@ def _parse_vm(i: int, table, cfg_path: Path, types: dict[str, InstanceType]) -> 
         raise ConfigError(f"{where}.restart: {restart!r} is not one of "
                           + ", ".join(RESTART_POLICIES))
     max_restarts = _bounded_int(table, "max_restarts", where, 3, 0, 1000)
+    vcpus = _bounded_int(table, "vcpus", where, 1, 1, VCPUS_MAX)
+    if boot and vcpus != 1:
+        raise ConfigError(f"{where}.vcpus: an unmodified VM has one vCPU (its APs cannot be "
+                          "started by INIT/SIPI yet); use vcpus = 1, or a paravirtual image")
     return VmConfig(name, image, image_path, guest, memory, cmdline, weight, restart,
                     max_restarts, boot, kernel, initrd, initrd_path,
-                    _parse_affinity(table, where))
+                    _parse_affinity(table, where), vcpus)
 
 
 def _parse_affinity(table: dict, where: str) -> tuple[int, ...]:

@@ -19,7 +19,7 @@ from .errors import AbiError
 SDK_INCLUDE = ROOT / "guests/sdk/include"
 DOC = ROOT / "docs/guest-sdk.md"
 HEADERS = ["guest.h", "hvkit/start_info.h", "hvkit/events.h", "hvkit/memory_map.h",
-           "hvcall.h", "traps.h", "string.h"]
+           "hvcall.h", "smp.h", "traps.h", "string.h"]
 # A guest pair with events and a shared ring, quoted whole: it is built and
 # run by tests/integration/test_pingpong.py, so the example always works.
 EXAMPLE = ["tests/configs/pingpong.toml", "guests/pingpong/main.c"]

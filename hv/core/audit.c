@@ -74,8 +74,8 @@ void audit_print(void)
 		pt_walk(vm->nested_root, vendor->nested_format, &a.v);
 		flush_map(&a);
 		flush_tables(&a);
-		hv_log("audit vm %s control 0x%lx-0x%lx", vm->cfg->name, vm->vcpu.vendor_pa,
-		       vm->vcpu.vendor_pa + VCPU_CONTROL_PAGES * PAGE_SIZE);
+		hv_log("audit vm %s control 0x%lx-0x%lx", vm->cfg->name, vm->vcpu[0].vendor_pa,
+		       vm->vcpu[0].vendor_pa + VCPU_CONTROL_PAGES * PAGE_SIZE);
 	}
 	hv_log("audit done");
 }

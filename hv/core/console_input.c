@@ -15,7 +15,7 @@ static struct vm *next_focus(struct vm *after)
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct vm *vm = &vms[(start + i) % nr_vms];
 
-		if (vm->hvm && vm->state != VM_STOPPED)
+		if (vm->hvm && !vm->stopped)
 			return vm;
 	}
 	return NULL;
@@ -35,30 +35,31 @@ static void switch_focus(void)
  * (or a test) looking at a guest that seems stuck. */
 static void dump_vms(void)
 {
-	static const char *const states[] = { "runnable", "blocked", "stopped" };
+	static const char *const states[] = { "stopped", "runnable", "blocked" };
 
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct vm *vm = &vms[i];
+		const struct vcpu *v = &vm->vcpu[0]; /* its only one */
 		const struct vpc *pc = &vm->pc;
 		int isr = -1, irr = -1;
 
 		if (!vm->hvm)
 			continue;
-		for (int v = 255; v >= 0 && (isr < 0 || irr < 0); v--) {
-			if (isr < 0 && (pc->lapic.isr[v / 32] & BIT(v % 32)))
-				isr = v;
-			if (irr < 0 && (pc->lapic.irr[v / 32] & BIT(v % 32)))
-				irr = v;
+		for (int vec = 255; vec >= 0 && (isr < 0 || irr < 0); vec--) {
+			if (isr < 0 && (pc->lapic.isr[vec / 32] & BIT(vec % 32)))
+				isr = vec;
+			if (irr < 0 && (pc->lapic.irr[vec / 32] & BIT(vec % 32)))
+				irr = vec;
 		}
 		hv_log("dump vm %s: %s wake_tsc %lu exits %lu (io %lu msr %lu hlt %lu npf %lu "
 		       "intr %lu other %lu); lapic isr %d irr %d tpr 0x%x timer %lu; uart ier 0x%x "
 		       "rx %u irq %d; ioapic pin4 0x%lx",
-		       vm->cfg->name, states[vm->state], vm->wake_tsc, vm->stats.exits,
-		       vm->stats.exits_by_kind[EXIT_KIND_IO], vm->stats.exits_by_kind[EXIT_KIND_MSR],
-		       vm->stats.exits_by_kind[EXIT_KIND_HLT],
-		       vm->stats.exits_by_kind[EXIT_KIND_NESTED_FAULT],
-		       vm->stats.exits_by_kind[EXIT_KIND_INTERRUPT],
-		       vm->stats.exits_by_kind[EXIT_KIND_OTHER], isr, irr,
+		       vm->cfg->name, states[v->state], v->wake_tsc, v->stats.exits,
+		       v->stats.exits_by_kind[EXIT_KIND_IO], v->stats.exits_by_kind[EXIT_KIND_MSR],
+		       v->stats.exits_by_kind[EXIT_KIND_HLT],
+		       v->stats.exits_by_kind[EXIT_KIND_NESTED_FAULT],
+		       v->stats.exits_by_kind[EXIT_KIND_INTERRUPT],
+		       v->stats.exits_by_kind[EXIT_KIND_OTHER], isr, irr,
 		       pc->lapic.tpr, pc->lapic.timer_deadline, pc->uart.ier, pc->uart.rx_count,
 		       pc->uart.irq, pc->ioapic.redir[4]);
 	}
@@ -66,7 +67,7 @@ static void dump_vms(void)
 
 static bool deliver(int c)
 {
-	if (!focus || focus->state == VM_STOPPED)
+	if (!focus || focus->stopped)
 		focus = next_focus(focus);
 	if (!focus)
 		return true;     /* no VM takes input: dropped */

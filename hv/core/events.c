@@ -22,7 +22,7 @@ bool events_wake_pending(const struct vm *vm)
 
 void event_raise(struct vm *vm, unsigned event)
 {
-	if (vm->state == VM_STOPPED || vm->hvm)
+	if (vm->stopped || vm->hvm)
 		return;      /* an unmodified VM has no event page */
 	/* The guest clears bits of the page on its own CPU meanwhile. */
 	__atomic_or_fetch(&vm->events->pending, EVENT_BIT(event), __ATOMIC_SEQ_CST);
@@ -36,9 +36,10 @@ void events_deliver(struct vcpu *v)
 	struct event_page *ep = vm->events;
 	struct vcpu_frame f;
 
-	/* Handlers run in the guest kernel, where it registered them: while
-	 * the vCPU is in user mode the event waits for a later exit. */
-	if (!vm->event_entry || ep->masked || !events_wake_pending(vm) || vendor->cpl(v))
+	/* Handlers run on vCPU 0, in the guest kernel, where it registered
+	 * them: while it is in user mode the event waits for a later exit. */
+	if (!vm->event_entry || v->index || ep->masked || !events_wake_pending(vm) ||
+	    vendor->cpl(v))
 		return;
 	vendor->get_frame(v, &f);
 	ep->frame = (struct event_frame){ f.rip, f.rsp, f.rflags, v->gpr[GPR_RAX] };
@@ -48,5 +49,5 @@ void events_deliver(struct vcpu *v)
 	f.rip = vm->event_entry;
 	f.rflags &= ~(BIT(8) | BIT(10)); /* TF and DF clear, as the psABI expects */
 	vendor->set_frame(v, &f);
-	vm->stats.events++;
+	v->stats.events++;
 }

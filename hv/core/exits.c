@@ -34,7 +34,7 @@ void exit_hypercall(struct vcpu *v, unsigned cpl)
 {
 	u64 nr = v->gpr[GPR_RAX];
 
-	v->vm->stats.exits_by_kind[EXIT_KIND_HYPERCALL]++;
+	v->stats.exits_by_kind[EXIT_KIND_HYPERCALL]++;
 	/* Only the guest kernel may call: user code inside the VM must not
 	 * reach supervisor pages or set event handlers through us. An
 	 * unmodified VM never gets here: it has no hypercalls (nor the event
@@ -97,7 +97,7 @@ void exit_cpuid(struct vcpu *v)
 	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
 	struct cpuid_regs r;
 
-	v->vm->stats.exits_by_kind[EXIT_KIND_CPUID]++;
+	v->stats.exits_by_kind[EXIT_KIND_CPUID]++;
 	if (leaf == HV_CPUID_BASE) {
 		/* Hypervisor leaf: highest leaf and the signature (abi.toml). */
 		r.eax = HV_CPUID_BASE;
@@ -130,7 +130,7 @@ static u32 io_in(u16 port, unsigned size)
 
 bool exit_io(struct vcpu *v, u16 port, unsigned size, bool in, bool string)
 {
-	v->vm->stats.exits_by_kind[EXIT_KIND_IO]++;
+	v->stats.exits_by_kind[EXIT_KIND_IO]++;
 	if (v->hvm)
 		return exit_io_hvm(v, port, size, in, string);
 	if (string) {
@@ -223,7 +223,7 @@ bool exit_msr(struct vcpu *v, bool write)
 	u32 msr = (u32)v->gpr[GPR_RCX];
 	u64 val = (u32)v->gpr[GPR_RAX] | v->gpr[GPR_RDX] << 32;
 
-	v->vm->stats.exits_by_kind[EXIT_KIND_MSR]++;
+	v->stats.exits_by_kind[EXIT_KIND_MSR]++;
 	if (v->hvm) {
 		if (write)
 			return msr_hvm_write(v, msr, val);
@@ -245,7 +245,7 @@ int exit_xsetbv(struct vcpu *v)
 	u64 val = (u32)v->gpr[GPR_RAX] | v->gpr[GPR_RDX] << 32;
 	u64 offered = cpu_state_xcr0_offered();
 
-	v->vm->stats.exits_by_kind[EXIT_KIND_OTHER]++;
+	v->stats.exits_by_kind[EXIT_KIND_OTHER]++;
 	/* The checks of SDM vol. 2D XSETBV, and AVX-512's all-or-none. */
 	if (!(vendor->get_cr4(v) & CR4_OSXSAVE))
 		return X86_EXC_UD;
@@ -264,7 +264,7 @@ void exit_hlt(struct vcpu *v, bool interrupts_enabled)
 	 * With interrupts off nothing can ever wake the vCPU. With them on, it
 	 * sleeps until an event it enabled is pending; it costs no CPU then.
 	 */
-	v->vm->stats.exits_by_kind[EXIT_KIND_HLT]++;
+	v->stats.exits_by_kind[EXIT_KIND_HLT]++;
 	if (v->hvm)
 		exit_hlt_hvm(v, interrupts_enabled);
 	else if (!interrupts_enabled)
@@ -275,7 +275,7 @@ void exit_hlt(struct vcpu *v, bool interrupts_enabled)
 
 void exit_interrupt(struct vcpu *v)
 {
-	v->vm->stats.exits_by_kind[EXIT_KIND_INTERRUPT]++;
+	v->stats.exits_by_kind[EXIT_KIND_INTERRUPT]++;
 	sched_interrupt(v);
 }
 
@@ -291,23 +291,23 @@ static const enum insn_action insn_policy[INSN_COUNT] = {
 
 enum insn_action exit_instruction(struct vcpu *v, enum guest_insn insn)
 {
-	v->vm->stats.exits_by_kind[EXIT_KIND_OTHER]++;
+	v->stats.exits_by_kind[EXIT_KIND_OTHER]++;
 	return insn_policy[insn];
 }
 
 void exit_nmi(struct vcpu *v)
 {
-	v->vm->stats.exits_by_kind[EXIT_KIND_INTERRUPT]++;
+	v->stats.exits_by_kind[EXIT_KIND_INTERRUPT]++;
 }
 
 void exit_other(struct vcpu *v)
 {
-	v->vm->stats.exits_by_kind[EXIT_KIND_OTHER]++;
+	v->stats.exits_by_kind[EXIT_KIND_OTHER]++;
 }
 
 void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip)
 {
-	v->vm->stats.exits_by_kind[EXIT_KIND_NESTED_FAULT]++;
+	v->stats.exits_by_kind[EXIT_KIND_NESTED_FAULT]++;
 	if (v->hvm && gpa >= v->vm->mem_size) {
 		vpc_mmio(v, gpa, write); /* a device, or nothing, but never RAM */
 		return;
@@ -319,7 +319,7 @@ void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip)
 
 void exit_double_fault(struct vcpu *v, u64 rip)
 {
-	v->vm->stats.exits_by_kind[EXIT_KIND_OTHER]++;
+	v->stats.exits_by_kind[EXIT_KIND_OTHER]++;
 	vm_fault(v->vm, "its exceptions cannot be delivered (no usable IDT or stack): "
 		 "double fault at rip 0x%lx", rip);
 	vm_code_dump(v, rip);
@@ -327,7 +327,7 @@ void exit_double_fault(struct vcpu *v, u64 rip)
 
 void exit_triple_fault(struct vcpu *v, u64 rip)
 {
-	v->vm->stats.exits_by_kind[EXIT_KIND_OTHER]++;
+	v->stats.exits_by_kind[EXIT_KIND_OTHER]++;
 	vm_fault(v->vm, "its exceptions cannot be delivered (no usable IDT or stack): "
 		 "triple fault (shutdown) at rip 0x%lx", rip);
 	vm_code_dump(v, rip);

@@ -324,7 +324,7 @@ int hvm_boot(struct vm *vm)
 		err = boot_linux(vm, &b, img, size);
 	if (err)
 		return -1;
-	if (vendor->vcpu_init(&vm->vcpu, &b) || cpu_state_reset(&vm->vcpu.cpu)) {
+	if (vendor->vcpu_init(&vm->vcpu[0], &b) || cpu_state_reset(&vm->vcpu[0].cpu)) {
 		if (!vm->faulted) /* else the backend said why */
 			vm_fault(vm, "could not set up its vCPU (out of memory)");
 		return -1;

@@ -10,6 +10,7 @@
 #include <core/events.h>
 #include <core/sched.h>
 #include <core/shared.h>
+#include <core/stats.h>
 #include <core/vm.h>
 #include <hvkit/events.h>
 #include <hv_abi.h>
@@ -75,6 +76,8 @@ long hc_event_return(struct vcpu *v)
 	struct event_page *ep = v->vm->events;
 	struct vcpu_frame f;
 
+	if (v->index)
+		return -HV_EPERM;  /* handlers run on vCPU 0 */
 	if (!ep->masked)
 		return -HV_EINVAL; /* not in a handler */
 	f = (struct vcpu_frame){ ep->frame.rip, ep->frame.rsp, ep->frame.rflags };
@@ -116,7 +119,9 @@ long hc_vm_stats(struct vcpu *v, u64 buf, u64 len)
 	dst = vm_gpa_to_hva(v->vm, buf, len);
 	if (!dst)
 		return -HV_EFAULT;
-	struct hv_vm_stats now = v->vm->stats;
+	struct hv_vm_stats now;
+
+	vm_stats(v->vm, &now);
 
 	now.cpu_tsc += sched_running_for(); /* this run so far counts too */
 	memcpy(dst, &now, len);

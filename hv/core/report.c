@@ -1,6 +1,7 @@
 /* End-of-run report; see core/report.h. */
 #include <core/console.h>
 #include <core/report.h>
+#include <core/stats.h>
 #include <core/vm.h>
 #include <hv_abi.h>
 
@@ -14,11 +15,11 @@ unsigned report_print(void)
 
 		if (vm->faulted) {
 			hv_log("  vm %-16s FAULT %s (%lu exits)", vm->cfg->name, vm->fault,
-			       vm->stats.exits);
+			       vm_exits(vm));
 			failed++;
 		} else {
 			hv_log("  vm %-16s exit code %d (%lu exits)", vm->cfg->name,
-			       vm->exit_code, vm->stats.exits);
+			       vm->exit_code, vm_exits(vm));
 			failed += vm->exit_code != 0;
 		}
 	}

@@ -20,25 +20,29 @@ bool restart_begin(struct vm *vm)
 	}
 	if (!(vm->faulted || vm->reset) || vm->cfg->restart != RESTART_RESTART)
 		return false;
-	if (vm->stats.restarts >= vm->cfg->max_restarts) {
+	if (vm->vcpu[0].stats.restarts >= vm->cfg->max_restarts) {
 		hv_log("vm %s: not restarted: it already was %u times (max_restarts)",
 		       vm->cfg->name, vm->cfg->max_restarts);
 		return false;
 	}
-	vm->stats.restarts++;
-	backoff_us = vm->stats.restarts > 9 ? RESTART_BACKOFF_MAX_US
-		: RESTART_BACKOFF_MIN_US << (vm->stats.restarts - 1);
+	vm->vcpu[0].stats.restarts++;
+	backoff_us = vm->vcpu[0].stats.restarts > 9 ? RESTART_BACKOFF_MAX_US
+		: RESTART_BACKOFF_MIN_US << (vm->vcpu[0].stats.restarts - 1);
 	if (backoff_us > RESTART_BACKOFF_MAX_US)
 		backoff_us = RESTART_BACKOFF_MAX_US;
 	hv_log("vm %s: restarting (%lu of at most %u) in %lu ms", vm->cfg->name,
-	       vm->stats.restarts, vm->cfg->max_restarts, backoff_us / 1000);
+	       vm->vcpu[0].stats.restarts, vm->cfg->max_restarts, backoff_us / 1000);
 	vm->faulted = false;
 	vm->fault[0] = '\0';
 	vm->restarting = true;
 	vm->scrubbed = 0;
-	vm->state = VM_BLOCKED;
-	vm->halted = false;
-	vm->wake_tsc = rdtsc() + us_to_tsc(backoff_us) + 1;
+	/* Its boot vCPU waits out the back-off; the others stay stopped
+	 * until the new life starts them. */
+	vm->stopped = false;
+	vm->live = 1;
+	vm->vcpu[0].state = VCPU_BLOCKED;
+	vm->vcpu[0].halted = false;
+	vm->vcpu[0].wake_tsc = rdtsc() + us_to_tsc(backoff_us) + 1;
 	return true;
 }
 

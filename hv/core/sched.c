@@ -1,26 +1,28 @@
 /*
  * The scheduler; see core/sched.h for the policy.
  *
- * The run queues take no lock. A CPU's own queue (head and the VMs' rq_
- * links) is touched by that CPU only, with interrupts off; a CPU that
- * wakes a VM onto another CPU pushes it onto that CPU's incoming list
- * (lock-free) and sends an IPI if the CPU is idle, and the owner moves it
- * to its queue at its next look. So a yield or a preemption, the fast
- * path, takes no lock at all.
+ * The run queues take no lock (core/runqueue.h). A CPU's own queue is
+ * touched by that CPU only, with interrupts off; a CPU that wakes a vCPU
+ * onto another CPU pushes it onto that CPU's incoming list (lock-free) and
+ * sends an IPI if the CPU is idle, and the owner moves it to its queue at
+ * its next look. So a yield or a preemption, the fast path, takes no lock.
  *
- * The hand-over of a VM between CPUs. A VM's state changes under its lock
- * (vm.lock). Only the CPU running a VM blocks or stops it; any CPU may
- * wake it. A waker that finds the VM still on its CPU (on_cpu: it
- * blocked in this exit and the run has not ended yet) only marks it
- * runnable; that CPU requeues it at the end of the run (run_end). A VM that
- * ends its run blocked or stopped first gives up everything of it that the
- * CPU caches (its FPU and debug registers, VMX: its VMCS), so that a waker
- * may place it on any CPU. A runnable VM stays on its CPU, where its lazily
- * switched state may still be in the registers.
+ * The hand-over of a vCPU between CPUs. Its state changes under its VM's
+ * lock (vm.lock). Only the CPU running a vCPU blocks it; any CPU may wake
+ * it, or stop it with its whole VM. A waker that finds the vCPU still on
+ * its CPU (on_cpu: it blocked in this exit and the run has not ended yet)
+ * only marks it runnable; that CPU requeues it at the end of the run
+ * (run_end). A vCPU that ends its run blocked or stopped first gives up
+ * everything of it that the CPU caches (its FPU and debug registers, VMX:
+ * its VMCS), so that a waker may place it on any CPU. A runnable vCPU
+ * stays on its CPU, where its lazily switched state may still be in the
+ * registers.
  *
  * A wake-up that races with the block it ends (the event comes after the
  * exit handler looked, before it blocked) is caught by run_end, which looks
- * again under the lock.
+ * again under the lock. A stop that races with a run's end finds the vCPU
+ * either on its CPU (which then ends it) or queued (and whichever CPU picks
+ * it ends it without running it).
  */
 #include <arch/apic.h>
 #include <arch/cpu_state.h>
@@ -38,6 +40,7 @@
 #include <core/runqueue.h>
 #include <core/sched.h>
 #include <core/sched_boot.h>
+#include <core/vcpu.h>
 #include <core/vm.h>
 #include <hvkit/events.h>
 
@@ -48,14 +51,20 @@ static void load_add(unsigned cpu, int weight)
 }
 
 /* The allowed CPU with the least runnable weight; its home on a tie. */
-static unsigned place(const struct vm *vm)
+static unsigned place(const struct vcpu *v)
 {
-	unsigned best = vm->cpu;
+	unsigned best = v->home;
 
 	for (unsigned c = 0; c < nr_cpus; c++)
-		if ((vm->affinity & BIT(c)) && rq(c)->load < rq(best)->load)
+		if ((v->vm->affinity & BIT(c)) && rq(c)->load < rq(best)->load)
 			best = c;
 	return best;
+}
+
+static void send_resched(unsigned cpu)
+{
+	this_cpu()->sched.ipis_sent++;
+	apic_send_ipi(cpus[cpu].apic_id, APIC_RESCHED_VECTOR);
 }
 
 /* A halting CPU sets idle, then looks at its queue; a waker queues, then
@@ -63,72 +72,85 @@ static unsigned place(const struct vm *vm)
  * the other's write: the IPI is never missed. */
 static void wake_cpu(unsigned cpu)
 {
-	struct sched_cpu *me = &this_cpu()->sched;
-
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (rq(cpu)->idle && cpu != this_cpu()->id) {
-		me->ipis_sent++;
-		apic_send_ipi(cpus[cpu].apic_id, APIC_RESCHED_VECTOR);
-	}
+	if (rq(cpu)->idle && cpu != this_cpu()->id)
+		send_resched(cpu);
 }
 
-/* vm->lock held, vm blocked and on no CPU: runnable, on the best CPU. */
-static void make_runnable(struct vm *vm)
+/* vm->lock held, v blocked and on no CPU: runnable, on the best CPU. */
+static void make_runnable(struct vcpu *v)
 {
-	unsigned cpu = place(vm);
+	unsigned cpu = place(v);
 
-	vm->state = VM_RUNNABLE;
-	vm->wake_tsc = 0;
-	vm->halted = false;
-	vm->cpu = cpu;
-	load_add(cpu, (int)vm->cfg->weight);
+	v->state = VCPU_RUNNABLE;
+	v->wake_tsc = 0;
+	v->halted = false;
+	v->home = cpu;
+	load_add(cpu, (int)v->vm->cfg->weight);
 	if (cpu == this_cpu()->id) {
-		rq_push_back(rq(cpu), vm);
+		rq_push_back(rq(cpu), v);
 	} else {
-		rq_push_remote(rq(cpu), vm);
+		rq_push_remote(rq(cpu), v);
 		this_cpu()->sched.wakes_sent++;
 	}
 }
 
-static void wake(struct vm *vm, bool halted_only)
+/* vm->lock held: the VM's last vCPU is off every CPU. Its restart policy
+ * decides what comes next. */
+static void vm_off_cpus(struct vm *vm)
 {
-	bool queued = false;
-	unsigned cpu = 0;
-
-	spin_lock(&vm->lock);
-	if (vm->state == VM_BLOCKED && (!halted_only || vm->halted)) {
-		if (vm->on_cpu) {
-			/* It blocked in the exit its CPU is still handling. */
-			vm->state = VM_RUNNABLE;
-			vm->wake_tsc = 0;
-			vm->halted = false;
-		} else {
-			make_runnable(vm);
-			queued = true;
-			cpu = vm->cpu;
-		}
-	} else if (halted_only && vm->on_cpu && vm->state == VM_RUNNABLE &&
-		   vm->cpu != this_cpu()->id) {
-		/* Running elsewhere: an exit there delivers the event now. */
-		cpu = vm->cpu;
-		spin_unlock(&vm->lock);
-		this_cpu()->sched.ipis_sent++;
-		apic_send_ipi(cpus[cpu].apic_id, APIC_RESCHED_VECTOR);
-		return;
-	}
-	spin_unlock(&vm->lock);
-	if (queued)
-		wake_cpu(cpu);
+	if (!vm->stopped)
+		return; /* only vcpu_stop()s: impossible, the boot vCPU cannot */
+	if (!restart_begin(vm))
+		sched_vm_gone(vm);
 }
 
-void sched_wake(struct vm *vm)
+/* vm->lock held. Returns the CPU to look at its queue, or -1. */
+static int wake_locked(struct vcpu *v, bool halted_only)
 {
-	wake(vm, false);
+	if (v->state == VCPU_BLOCKED && (!halted_only || v->halted)) {
+		if (v->on_cpu) {
+			/* It blocked in the exit its CPU is still handling. */
+			v->state = VCPU_RUNNABLE;
+			v->wake_tsc = 0;
+			v->halted = false;
+			return -1;
+		}
+		make_runnable(v);
+		return (int)v->home;
+	}
+	if (halted_only && v->on_cpu && v->state == VCPU_RUNNABLE && !v->index &&
+	    v->home != this_cpu()->id)
+		send_resched(v->home); /* running elsewhere: an exit there delivers it */
+	return -1;
+}
+
+void sched_wake(struct vcpu *v)
+{
+	int cpu;
+
+	spin_lock(&v->vm->lock);
+	cpu = wake_locked(v, false);
+	spin_unlock(&v->vm->lock);
+	if (cpu >= 0)
+		wake_cpu((unsigned)cpu);
 }
 
 void sched_wake_halted(struct vm *vm)
 {
-	wake(vm, true);
+	u32 kick = 0;
+
+	spin_lock(&vm->lock);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		int cpu = wake_locked(&vm->vcpu[i], true);
+
+		if (cpu >= 0)
+			kick |= BIT(cpu);
+	}
+	spin_unlock(&vm->lock);
+	for (unsigned c = 0; kick; c++, kick >>= 1)
+		if (kick & 1)
+			wake_cpu(c);
 }
 
 void sched_block(struct vcpu *v, u64 until, bool halted)
@@ -136,11 +158,71 @@ void sched_block(struct vcpu *v, u64 until, bool halted)
 	struct vm *vm = v->vm;
 
 	spin_lock(&vm->lock);
-	vm->state = VM_BLOCKED;
-	vm->wake_tsc = until;
-	vm->halted = halted;
+	if (v->state != VCPU_STOPPED) { /* its VM may have stopped meanwhile */
+		v->state = VCPU_BLOCKED;
+		v->wake_tsc = until;
+		v->halted = halted;
+	}
 	spin_unlock(&vm->lock);
 	v->leave = true;
+}
+
+void sched_stop(struct vm *vm)
+{
+	unsigned me = this_cpu()->id;
+	bool off = false;
+
+	spin_lock(&vm->lock);
+	vm->stopped = true;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpu[i];
+		bool blocked = v->state == VCPU_BLOCKED;
+
+		if (v->state == VCPU_STOPPED)
+			continue;
+		v->state = VCPU_STOPPED;
+		v->leave = true;
+		if (v->on_cpu) {
+			if (v->home != me)
+				send_resched(v->home); /* its CPU ends it at the exit */
+		} else if (blocked) {
+			v->halted = false;
+			v->wake_tsc = 0;
+			off = --vm->live == 0;
+		}
+		/* Queued: whichever CPU picks it ends it. */
+	}
+	if (off)
+		vm_off_cpus(vm);
+	spin_unlock(&vm->lock);
+}
+
+void sched_stop_self(struct vcpu *v)
+{
+	spin_lock(&v->vm->lock);
+	v->state = VCPU_STOPPED;
+	spin_unlock(&v->vm->lock);
+	v->leave = true;
+}
+
+bool sched_start_vcpu(struct vcpu *v, const struct vcpu_start *start)
+{
+	struct vm *vm = v->vm;
+	int cpu = -1;
+
+	spin_lock(&vm->lock);
+	if (!vm->stopped && v->state == VCPU_STOPPED && !v->on_cpu) {
+		v->start = *start;
+		v->state = VCPU_BLOCKED;
+		v->slice_used = 0;
+		vm->live++;
+		make_runnable(v);
+		cpu = (int)v->home;
+	}
+	spin_unlock(&vm->lock);
+	if (cpu >= 0)
+		wake_cpu((unsigned)cpu);
+	return cpu >= 0;
 }
 
 u64 sched_running_for(void)
@@ -150,64 +232,9 @@ u64 sched_running_for(void)
 	return q->running ? rdtsc() - q->run_start : 0;
 }
 
-static u64 slice_of(const struct vm *vm)
+static u64 slice_of(const struct vcpu *v)
 {
-	return vm->slice_tsc; /* weight x slice_us, from sched_place_initial() */
-}
-
-/* Sleeps that ended and timer events that are due, as of TSC now, for
- * the VMs homed on this CPU. */
-static void wake_timed(u64 now, unsigned me)
-{
-	for (unsigned i = 0; i < nr_vms; i++) {
-		struct vm *vm = &vms[i];
-
-		if (vm->cpu != me)
-			continue;
-		if (vm->state == VM_BLOCKED && vm->wake_tsc && vm->wake_tsc <= now)
-			sched_wake(vm);
-		if (vm->timer_period && vm->timer_next <= now && vm->state != VM_STOPPED) {
-			vm->timer_next = now + vm->timer_period;
-			event_raise(vm, EVENT_TIMER);
-		}
-	}
-}
-
-/* The console is the boot CPU's to drain and to poll. */
-static void console_tick(void)
-{
-	console_drain(CONSOLE_DRAIN_TICK);
-	console_input_poll();
-	/* An unmodified VM waiting (in HLT) after part of a line is showing
-	 * a prompt: out with it. One still printing keeps its line whole. */
-	for (unsigned i = 0; i < nr_vms; i++)
-		if (vms[i].hvm && vms[i].line_len && vms[i].state == VM_BLOCKED)
-			console_vm_partial(&vms[i]);
-}
-
-void sched_interrupt(struct vcpu *v)
-{
-	struct percpu *c = this_cpu();
-	struct sched_cpu *q = &c->sched;
-
-	if (q->ticks_seen != c->ticks) {
-		u64 now = rdtsc();
-
-		q->ticks_seen = c->ticks;
-		if (!c->id) {
-			console_tick();
-			sched_report_host_events();
-		}
-		wake_timed(now, c->id);
-		/* The running VM's slice is over: back to the end of the queue. */
-		if (v && v->vm->slice_used + (now - q->run_start) >= slice_of(v->vm))
-			v->leave = true;
-	}
-	if (v) {
-		if (v->hvm)
-			vm_input_drain(v->vm);
-		events_deliver(v); /* an event for the running VM itself */
-	}
+	return v->vm->slice_tsc; /* weight x slice_us, from sched_place_initial() */
 }
 
 /* Nothing to run: sleep until an interrupt (a tick or a wake-up IPI). */
@@ -227,80 +254,102 @@ static void idle(struct percpu *c)
 	sched_interrupt(NULL);
 }
 
-/* Whether the VM is to run again now: it blocked in HLT, and what it
+/* Whether the vCPU is to run again now: it blocked in HLT, and what it
  * waits for came before the block took effect (see the top). */
-static bool wake_missed(const struct vm *vm)
+static bool wake_missed(const struct vcpu *v)
 {
-	if (vm->state != VM_BLOCKED || !vm->halted)
+	if (v->state != VCPU_BLOCKED || !v->halted)
 		return false;
-	return vm->hvm ? vm_input_waiting(vm) : events_wake_pending(vm);
+	return v->hvm ? vm_input_waiting(v->vm) : events_wake_pending(v->vm);
 }
 
-/* The run is over: requeue the VM here, or let go of it. It is still
- * the head of this CPU's queue (VMs woken here meanwhile went behind it). */
-static void run_end(struct vm *vm, unsigned me)
+/* The run is over: requeue the vCPU here, or let go of it. It is still
+ * the head of this CPU's queue (vCPUs woken here meanwhile went behind it). */
+static void run_end(struct vcpu *v, unsigned me)
 {
+	struct vm *vm = v->vm;
+	bool off = false;
+
 	/* Preempted or yielded, the common case: only this CPU could make it
-	 * anything but runnable, and wakers leave runnable VMs alone, so
-	 * requeueing it needs no lock. */
-	if (likely(vm->state == VM_RUNNABLE)) {
+	 * anything but runnable or stopped, and wakers leave runnable vCPUs
+	 * alone, so requeueing it needs no lock (a stop meanwhile finds it
+	 * queued: see the top). */
+	if (likely(v->state == VCPU_RUNNABLE)) {
 		/* Preempted: the tick came after its slice ended, and the next
 		 * slice is that much shorter, so that shares follow the weights
 		 * exactly rather than to a tick. Yielded early: a fresh one. */
-		u64 used = vm->slice_used, slice = slice_of(vm);
+		u64 used = v->slice_used, slice = slice_of(v);
 
-		vm->slice_used = used >= slice ? used - slice : 0;
+		v->slice_used = used >= slice ? used - slice : 0;
 		rq_rotate(rq(me));
-		vm->on_cpu = false;
+		v->on_cpu = false;
 		return;
 	}
 	/* Blocked or stopped. Nothing of it may stay in this CPU: it may
 	 * wake elsewhere. (A waker may make it runnable meanwhile: then it
 	 * is requeued here below, and loads its state afresh.) */
-	cpu_state_put(&vm->vcpu.cpu);
-	vendor->vcpu_put(&vm->vcpu);
-	vm->slice_used = 0; /* a fresh slice when it wakes */
+	cpu_state_put(&v->cpu);
+	vendor->vcpu_put(v);
+	v->slice_used = 0; /* a fresh slice when it wakes */
 	spin_lock(&vm->lock);
-	if (vm->state == VM_STOPPED && !restart_begin(vm))
-		sched_vm_gone(vm);
-	if (wake_missed(vm)) {
-		vm->state = VM_RUNNABLE;
-		vm->halted = false;
+	if (wake_missed(v)) {
+		v->state = VCPU_RUNNABLE;
+		v->halted = false;
 	}
-	if (vm->state == VM_RUNNABLE) {
+	if (v->state == VCPU_RUNNABLE) {
 		rq_rotate(rq(me));
 	} else {
 		rq_remove_head(rq(me));
 		load_add(me, -(int)vm->cfg->weight);
+		if (v->state == VCPU_STOPPED)
+			off = --vm->live == 0;
 	}
-	vm->on_cpu = false;
+	v->on_cpu = false;
+	if (off)
+		vm_off_cpus(vm);
 	spin_unlock(&vm->lock);
 }
 
-static void run(struct sched_cpu *q, struct vm *vm, unsigned me)
+/* What a vCPU does instead of guest code: nothing (stopped), scrubbing
+ * its VM's memory (restarting), or first setting itself up (started). */
+static bool run_special(struct vcpu *v)
+{
+	if (v->state == VCPU_STOPPED)
+		return true;
+	if (v->vm->restarting) {
+		restart_slice(v->vm, slice_of(v)); /* its own time, not the others' */
+		return true;
+	}
+	if (v->start.pending)
+		return vcpu_begin(v) != 0;
+	return false;
+}
+
+static void run(struct sched_cpu *q, struct vcpu *v, unsigned me)
 {
 	u64 used;
 
-	q->running = vm;
-	vm->vcpu.leave = false;
-	vm->stats.runs++;
-	vm->ran_on |= BIT(me);
+	q->running = v;
+	v->leave = false;
+	v->stats.runs++;
+	v->ran_on |= BIT(me);
 	q->runs++;
 	q->run_start = rdtsc();
-	if (unlikely(vm->restarting)) {
-		restart_slice(vm, slice_of(vm)); /* its own time, not the others' */
+	if (unlikely(v->state == VCPU_STOPPED || v->vm->restarting || v->start.pending) &&
+	    run_special(v)) {
+		/* done: not entered */
 	} else {
-		if (vm->hvm)
-			vm_input_drain(vm);
-		cpu_state_load(&vm->vcpu.cpu); /* a no-op when it ran last, too */
-		vendor->vcpu_run(&vm->vcpu);
+		if (v->hvm)
+			vm_input_drain(v->vm);
+		cpu_state_load(&v->cpu); /* a no-op when it ran last, too */
+		vendor->vcpu_run(v);
 	}
 	used = rdtsc() - q->run_start;
 	q->running = NULL;
 	q->busy_tsc += used;
-	vm->stats.cpu_tsc += used;
-	vm->slice_used += used;
-	run_end(vm, me);
+	v->stats.cpu_tsc += used;
+	v->slice_used += used;
+	run_end(v, me);
 }
 
 /* One CPU's loop: the boot CPU's ends when every VM has stopped. */
@@ -309,10 +358,10 @@ static void cpu_loop(struct percpu *c)
 	struct sched_cpu *q = &c->sched;
 
 	for (;;) {
-		struct vm *vm = rq_pick(q);
+		struct vcpu *v = rq_pick(q);
 
-		if (vm) {
-			run(q, vm, c->id);
+		if (v) {
+			run(q, v, c->id);
 			continue;
 		}
 		/* Nothing queued here: the boot CPU looks at the whole system. */
@@ -338,10 +387,14 @@ void sched_ap_run(void)
 
 void sched_place_initial(struct vm *vm)
 {
+	struct vcpu *v = &vm->vcpu[0];
+
 	vm->slice_tsc = us_to_tsc((u64)vm->cfg->weight * hv_config.slice_us);
-	vm->cpu = __builtin_ctz(vm->affinity); /* a valid home for place() */
-	vm->state = VM_BLOCKED;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpu[i].home = __builtin_ctz(vm->affinity); /* a valid home for place() */
 	spin_lock(&vm->lock);
-	make_runnable(vm);
+	v->state = VCPU_BLOCKED;
+	vm->live = 1;
+	make_runnable(v);
 	spin_unlock(&vm->lock);
 }

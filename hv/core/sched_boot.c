@@ -62,8 +62,8 @@ void sched_start(void)
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct vm *vm = &vms[i];
 
-		if (vm->state != VM_RUNNABLE)
-			continue;
+		if (vm->stopped)
+			continue; /* it failed to build, saying why */
 		vm->affinity = vm_affinity(vm);
 		if (!vm->affinity)
 			continue;
@@ -108,40 +108,52 @@ void sched_report_host_events(void)
 	}
 }
 
-/* Whether a blocked VM could still be woken: by a deadline, a timer event
- * it enabled, or a doorbell from a VM that can still run. Racy reads are
- * safe here: a VM only becomes runnable through another that is runnable
- * or on a CPU, or through a deadline, which all count. */
+/* Whether a blocked vCPU could still be woken: by a deadline, a timer
+ * event its VM enabled, or a doorbell or store from a vCPU that can still
+ * run. Racy reads are safe here: a vCPU only becomes runnable through one
+ * that is runnable or on a CPU, or through a deadline, which all count. */
 static bool anything_can_wake(void)
 {
 	for (unsigned i = 0; i < nr_vms; i++) {
 		const struct vm *vm = &vms[i];
-
 		/* An unmodified VM in HLT waits for its devices: its console
 		 * can always be typed into. */
-		if (vm->state == VM_RUNNABLE || vm->on_cpu || (vm->state == VM_BLOCKED &&
-		    (vm->wake_tsc || vm->hvm || (vm->timer_period &&
-				      (vm->events->enabled & EVENT_BIT(EVENT_TIMER))))))
-			return true;
+		bool timer = vm->hvm || (vm->timer_period &&
+					 (vm->events->enabled & EVENT_BIT(EVENT_TIMER)));
+
+		for (unsigned k = 0; k < vm->nr_vcpus; k++) {
+			const struct vcpu *v = &vm->vcpu[k];
+
+			if (v->state == VCPU_RUNNABLE || v->on_cpu ||
+			    (v->state == VCPU_BLOCKED && (v->wake_tsc || timer)))
+				return true;
+		}
 	}
 	return false;
 }
 
+/* A VM with vCPUs blocked and none running: nothing wakes it now. */
+static bool stuck(struct vm *vm)
+{
+	bool blocked = false, running = false;
+
+	spin_lock(&vm->lock);
+	for (unsigned k = 0; k < vm->nr_vcpus; k++) {
+		const struct vcpu *v = &vm->vcpu[k];
+
+		running |= v->on_cpu || v->state == VCPU_RUNNABLE;
+		blocked |= v->state == VCPU_BLOCKED;
+	}
+	spin_unlock(&vm->lock);
+	return blocked && !running && !vm->stopped;
+}
+
 static void stop_the_stuck(void)
 {
-	for (unsigned i = 0; i < nr_vms; i++) {
-		struct vm *vm = &vms[i];
-		bool stuck;
-
-		spin_lock(&vm->lock);
-		stuck = vm->state == VM_BLOCKED && !vm->on_cpu;
-		spin_unlock(&vm->lock);
-		if (stuck) {
-			vm_fault(vm, "halted with nothing left that could wake it "
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (stuck(&vms[i]))
+			vm_fault(&vms[i], "halted with nothing left that could wake it "
 				 "(no enabled timer event, no sleep, no VM that could ring it)");
-			sched_vm_gone(vm);
-		}
-	}
 }
 
 bool sched_boot_cpu_idle(void)

@@ -78,7 +78,7 @@ long shared_ring(struct vm *vm, u64 region)
 	for (unsigned i = 0; i < s->nr_members; i++) {
 		struct vm *peer = &vms[s->members[i]];
 
-		if (peer == vm || peer->state == VM_STOPPED)
+		if (peer == vm || peer->stopped)
 			continue;
 		event_raise(peer, EVENT_DOORBELL(region));
 		notified++;

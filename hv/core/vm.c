@@ -18,7 +18,7 @@
 #include <lib/string.h>
 #include <vdev/uart16550.h>
 
-_Static_assert(VM_MAX <= PERCPU_ASIDS, "struct percpu tracks fewer VMs than VM_MAX");
+_Static_assert(VM_MAX * VM_VCPUS_MAX < PERCPU_ASIDS, "struct percpu tracks fewer vCPUs than exist");
 
 struct vm vms[VM_MAX];
 unsigned nr_vms;
@@ -35,26 +35,22 @@ void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
 	return phys_to_virt(vm->mem_hpa + gpa);
 }
 
-/* Under its lock: a CPU waking it must not make it runnable again. */
-static void set_stopped(struct vm *vm)
-{
-	spin_lock(&vm->lock);
-	vm->state = VM_STOPPED;
-	spin_unlock(&vm->lock);
-}
-
 void vm_fault(struct vm *vm, const char *fmt, ...)
 {
+	const struct vcpu *running = this_cpu()->sched.running;
+	size_t n = 0;
 	va_list ap;
 
+	/* Which of several vCPUs did it, when one of them did. */
+	if (vm->nr_vcpus > 1 && running && running->vm == vm)
+		n = (size_t)fmt_snprintf(vm->fault, sizeof(vm->fault), "vCPU %u: ", running->index);
 	va_start(ap, fmt);
-	fmt_vsnprintf(vm->fault, sizeof(vm->fault), fmt, ap);
+	fmt_vsnprintf(vm->fault + n, sizeof(vm->fault) - n, fmt, ap);
 	va_end(ap);
 	console_vm_flush(vm);
-	set_stopped(vm);
-	vm->faulted = true;
-	vm->vcpu.leave = true;
 	hv_log("vm %s: stopped: %s", vm->cfg->name, vm->fault);
+	vm->faulted = true;  /* before the stop: the restart policy reads it */
+	sched_stop(vm);
 }
 
 struct code_reader {
@@ -84,17 +80,15 @@ void vm_reset(struct vm *vm, const char *how)
 {
 	console_vm_flush(vm);
 	hv_log("vm %s: reset by the guest (%s)", vm->cfg->name, how);
-	set_stopped(vm);
 	vm->reset = true;
 	vm->exit_code = 0;
-	vm->vcpu.leave = true;
+	sched_stop(vm);
 }
 
 void vm_kick(struct vm *vm)
 {
-	/* Only a VM in HLT: one in its restart back-off waits for its time. */
-	if (vm->state == VM_BLOCKED)
-		sched_wake_halted(vm);
+	/* Only vCPUs in HLT: one in its restart back-off waits for its time. */
+	sched_wake_halted(vm);
 }
 
 bool vm_input_queue(struct vm *vm, u8 byte)
@@ -122,10 +116,9 @@ void vm_input_drain(struct vm *vm)
 void vm_exit(struct vm *vm, int code)
 {
 	console_vm_flush(vm);
-	set_stopped(vm);
-	vm->exit_code = code;
-	vm->vcpu.leave = true;
 	hv_log("vm %s: exited with code %d", vm->cfg->name, code);
+	vm->exit_code = code;
+	sched_stop(vm);
 }
 
 /* Identity map of the first 4 GiB with 2 MiB pages, in guest memory: RAM
@@ -153,27 +146,53 @@ static struct start_info *write_start_info(struct vm *vm)
 	si->memory = vm->mem_size;
 	si->vm_id = vm->id;
 	si->nr_vms = hv_config.nr_vms;
+	si->nr_vcpus = vm->nr_vcpus;
 	fmt_snprintf(si->name, sizeof(si->name), "%s", vm->cfg->name);
 	fmt_snprintf(si->cmdline, sizeof(si->cmdline), "%s", vm->cfg->cmdline);
 	memcpy(vm_gpa_to_hva(vm, VM_GDT_GPA, sizeof(guest_gdt)), guest_gdt, sizeof(guest_gdt));
 	return si;
 }
 
+int vm_vcpu_boot(struct vcpu *v, u64 rip, u64 rsp, u64 rdi)
+{
+	struct vcpu_boot boot = {
+		.rip = rip, .rsp = rsp, .rdi = rdi, .cr3 = VM_PAGE_TABLES_GPA,
+		.gdt_base = VM_GDT_GPA, .gdt_limit = sizeof(guest_gdt) - 1,
+	};
+
+	if (vendor->vcpu_init(v, &boot) || cpu_state_reset(&v->cpu))
+		return -1;
+	v->code_tlb.page = 0;
+	return 0;
+}
+
+/* A new life: every vCPU stopped but the boot one, which the caller sets
+ * up, and translations cached of the last life stale on every CPU. */
+static void vcpus_reset(struct vm *vm)
+{
+	vm->tlb_gen++;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpu[i];
+
+		/* Tags are never 0, what a CPU starts with. */
+		v->tlb_tag = (u64)vm->tlb_gen << 32 | (v->slot + 1);
+		v->code_tlb.page = 0;
+		v->wake_tsc = 0;
+		v->slice_used = 0;
+		v->start.pending = false;
+	}
+}
+
 int vm_boot(struct vm *vm)
 {
 	struct start_info *si;
-	struct vcpu_boot boot;
 	u64 entry;
 
 	vm->boot_count++;
 	vm->reset = false;
-	vm->tlb_gen++;       /* translations cached of its last life are stale */
-	vm->tlb_tag = (u64)vm->tlb_gen << 32 | (vm->id + 1); /* never 0, a CPU's start */
+	vcpus_reset(vm);
 	if (vm->hvm) {
 		vm->hypercall_page = 0;
-		vm->vcpu.code_tlb.page = 0;
-		vm->wake_tsc = 0;
-		vm->slice_used = 0;
 		vm->line_len = 0;
 		return hvm_boot(vm);
 	}
@@ -190,19 +209,11 @@ int vm_boot(struct vm *vm)
 	}
 	if (vm->boot_count > 1)
 		shared_describe(vm, si);
-	boot = (struct vcpu_boot){
-		.rip = entry, .rsp = vm->mem_size, .rdi = VM_START_INFO_GPA,
-		.cr3 = VM_PAGE_TABLES_GPA,
-		.gdt_base = VM_GDT_GPA, .gdt_limit = sizeof(guest_gdt) - 1,
-	};
-	if (vendor->vcpu_init(&vm->vcpu, &boot) || cpu_state_reset(&vm->vcpu.cpu)) {
+	if (vm_vcpu_boot(&vm->vcpu[0], entry, vm->mem_size, VM_START_INFO_GPA)) {
 		vm_fault(vm, "could not set up its vCPU (out of memory)");
 		return -1;
 	}
 	vm->hypercall_page = 0;
-	vm->vcpu.code_tlb.page = 0;
-	vm->wake_tsc = 0;
-	vm->slice_used = 0;
 	vm->line_len = 0;
 	return 0;
 }
@@ -213,7 +224,9 @@ static void vm_create(struct vm *vm, const struct boot_info *bi)
 	u64 first;
 
 	vm->mem_size = vm->cfg->memory;
-	vm->hvm = vm->vcpu.hvm = vm->cfg->kind != VM_KIND_PV;
+	vm->hvm = vm->cfg->kind != VM_KIND_PV;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpu[i].hvm = vm->hvm;
 	vm->module = bootinfo_module(bi, vm->cfg->name);
 	if (!vm->module) {
 		vm_fault(vm, "no boot module names this VM; pass '<image> %s'",
@@ -252,7 +265,14 @@ int vm_create_all(const struct boot_info *bi)
 	for (unsigned i = 0; i < nr_vms; i++) {
 		vms[i].id = i;
 		vms[i].cfg = &hv_config.vms[i];
-		vms[i].vcpu.vm = &vms[i];
+		vms[i].nr_vcpus = vms[i].cfg->cpus;
+		for (unsigned k = 0; k < vms[i].nr_vcpus; k++) {
+			struct vcpu *v = &vms[i].vcpu[k];
+
+			v->vm = &vms[i];
+			v->index = k;
+			v->slot = i * VM_VCPUS_MAX + k;
+		}
 		vms[i].lock = (struct spinlock)SPINLOCK_INIT(lock_vm);
 		vm_create(&vms[i], bi);
 	}

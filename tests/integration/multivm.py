@@ -58,6 +58,28 @@ def cpu_table(text: str) -> dict[int, CpuRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class VcpuRow:
+    cpu_ms: int
+    exits: int
+    runs: int
+    cpus: frozenset[int]        # the physical CPUs it ran on
+
+
+def vcpu_table(text: str) -> dict[tuple[str, int], VcpuRow]:
+    """The table of the vCPUs of VMs with more than one, by (VM, index)."""
+    header = re.search(r"^hv: vm +vcpu +cpu-ms +exits +runs +cpus$", text, re.MULTILINE)
+    assert header, "no vCPU table in the log"
+    rows = {}
+    for line in text[header.end():].splitlines()[1:]:
+        m = re.fullmatch(r"hv: (\S+) +(\d+) +(\d+) +(\d+) +(\d+) +([\d,]+|-)", line)
+        if not m:
+            break
+        ran_on = frozenset() if m[6] == "-" else frozenset(map(int, m[6].split(",")))
+        rows[(m[1], int(m[2]))] = VcpuRow(int(m[3]), int(m[4]), int(m[5]), ran_on)
+    return rows
+
+
 def exit_kind_columns() -> list[str]:
     spec = abi.load()
     return [k.column or k.name.lower() for k in spec.exit_kinds]

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <smp.h>
 #include <traps.h>
 
 /* The guest's entry point, written by the guest: si is the start info (also at

@@ -20,11 +20,11 @@
 
 #define CPU_MAX 8
 #define CPU_STACK_SIZE 16384
-#define PERCPU_ASIDS 256        /* SVM ASIDs, and at least VM_MAX (core/vm.c checks) */
+#define PERCPU_ASIDS 520        /* SVM ASIDs, and more than all vCPUs (core/vm.c checks) */
 
 struct lock_class;
 struct cpu_state;
-struct vm;
+struct vcpu;
 
 struct percpu {
 	struct percpu *self;    /* %gs:0, for this_cpu() */
@@ -38,11 +38,12 @@ struct percpu {
 	u64 svm_hsave_pa;       /* VM_HSAVE_PA: where VMRUN keeps host state */
 	u64 svm_host_save_pa;   /* VMSAVE area of the host's FS/GS/TR/... */
 	u64 vmxon_pa;
-	const struct vm *vmcs_owner;  /* VMX: whose VMCS is current here */
-	/* Whose translations this CPU may hold under each tag, as vm.tlb_tag
-	 * (the VM and the generation of its nested tables): by ASID on SVM,
-	 * which VMs share; by VM on VT-x, whose VPIDs are the VMs' own. A
-	 * VM entered with another tag there is flushed first. */
+	const struct vcpu *vmcs_owner;  /* VMX: whose VMCS is current here */
+	/* Whose translations this CPU may hold under each tag, as vcpu.tlb_tag
+	 * (the vCPU and the generation of its VM's nested tables): by ASID on
+	 * SVM, which vCPUs share when there are few; by vCPU slot on VT-x,
+	 * whose VPIDs are the vCPUs' own. A vCPU entered with another tag
+	 * there is flushed first. */
 	u64 tlb_tag[PERCPU_ASIDS];
 	/* Whose FPU/debug/MSR state the registers hold (arch/x86/cpu_state.c). */
 	struct cpu_state *fpu_owner;

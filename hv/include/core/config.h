@@ -9,7 +9,7 @@
 
 #include <types.h>
 
-#define HV_CONFIG_REVISION 4
+#define HV_CONFIG_REVISION 5
 
 enum restart_policy {
 	RESTART_STOP,        /* a faulting VM stays stopped */
@@ -30,7 +30,8 @@ struct vm_config {
 			      * unmodified VM's initrd and ACPI tables come
 			      * as the modules NAME.initrd and NAME.acpi */
 	enum vm_kind kind;
-	u32 cpus;            /* vCPUs its ACPI tables and fw_cfg announce */
+	u32 cpus;            /* its vCPUs (an unmodified VM's ACPI tables and
+			      * fw_cfg announce them) */
 	u64 memory;          /* bytes, a multiple of 4 KiB */
 	const char *cmdline; /* handed to the guest in its start info */
 	u32 weight;          /* CPU share relative to the other VMs */

@@ -1,6 +1,6 @@
 /*
- * A CPU's run queue: a circular list of its runnable VMs, the running one
- * at the head, plus a lock-free list of VMs other CPUs woke onto it.
+ * A CPU's run queue: a circular list of its runnable vCPUs, the running
+ * one at the head, plus a lock-free list of vCPUs other CPUs woke onto it.
  * Used by the scheduler alone (core/sched.c); here so that it reads as
  * one concept and stays inlined on the switch path.
  */
@@ -17,39 +17,39 @@ static inline struct sched_cpu *rq(unsigned cpu)
 
 /* The CPU's own queue: only it touches head and the links, with
  * interrupts off, so no lock. */
-static inline void rq_push_back(struct sched_cpu *q, struct vm *vm)
+static inline void rq_push_back(struct sched_cpu *q, struct vcpu *v)
 {
 	if (!q->head) {
-		vm->rq_next = vm->rq_prev = vm;
-		q->head = vm;
+		v->rq_next = v->rq_prev = v;
+		q->head = v;
 	} else {
-		vm->rq_prev = q->head->rq_prev;
-		vm->rq_next = q->head;
-		q->head->rq_prev->rq_next = vm;
-		q->head->rq_prev = vm;
+		v->rq_prev = q->head->rq_prev;
+		v->rq_next = q->head;
+		q->head->rq_prev->rq_next = v;
+		q->head->rq_prev = v;
 	}
 }
 
 /* Another CPU's queue: onto its incoming list (a stack only pushed to by
  * others and only emptied whole by its owner, so no ABA), for it to take
  * over at its next look. */
-static inline void rq_push_remote(struct sched_cpu *q, struct vm *vm)
+static inline void rq_push_remote(struct sched_cpu *q, struct vcpu *v)
 {
-	struct vm *old = __atomic_load_n(&q->incoming, __ATOMIC_RELAXED);
+	struct vcpu *old = __atomic_load_n(&q->incoming, __ATOMIC_RELAXED);
 
 	do
-		vm->wake_next = old;
-	while (!__atomic_compare_exchange_n(&q->incoming, &old, vm, true, __ATOMIC_RELEASE,
+		v->wake_next = old;
+	while (!__atomic_compare_exchange_n(&q->incoming, &old, v, true, __ATOMIC_RELEASE,
 					    __ATOMIC_RELAXED));
 }
 
-/* The incoming VMs onto the own queue, oldest first. */
+/* The incoming vCPUs onto the own queue, oldest first. */
 static inline void rq_take_incoming(struct sched_cpu *q)
 {
-	struct vm *list = __atomic_exchange_n(&q->incoming, NULL, __ATOMIC_ACQUIRE), *fifo = NULL;
+	struct vcpu *list = __atomic_exchange_n(&q->incoming, NULL, __ATOMIC_ACQUIRE), *fifo = NULL;
 
 	while (list) {          /* reverse the stack */
-		struct vm *next = list->wake_next;
+		struct vcpu *next = list->wake_next;
 
 		list->wake_next = fifo;
 		fifo = list;
@@ -59,38 +59,38 @@ static inline void rq_take_incoming(struct sched_cpu *q)
 		rq_push_back(q, fifo);
 }
 
-/* The next VM to run here, marked as on this CPU; NULL if none. It stays
+/* The next vCPU to run here, marked as on this CPU; NULL if none. It stays
  * at the head of the queue while it runs: requeueing it after a yield or
  * a preemption is then a rotation (rq_rotate), the cheapest switch. */
-static inline struct vm *rq_pick(struct sched_cpu *q)
+static inline struct vcpu *rq_pick(struct sched_cpu *q)
 {
-	struct vm *vm;
+	struct vcpu *v;
 
 	if (unlikely(q->incoming))
 		rq_take_incoming(q);
-	vm = q->head;
-	if (vm)
-		vm->on_cpu = true;
-	return vm;
+	v = q->head;
+	if (v)
+		v->on_cpu = true;
+	return v;
 }
 
-/* The running VM (the head) to the back: the next one is the head. */
+/* The running vCPU (the head) to the back: the next one is the head. */
 static inline void rq_rotate(struct sched_cpu *q)
 {
 	q->head = q->head->rq_next;
 }
 
-/* The running VM (the head) off the queue. */
+/* The running vCPU (the head) off the queue. */
 static inline void rq_remove_head(struct sched_cpu *q)
 {
-	struct vm *vm = q->head;
+	struct vcpu *v = q->head;
 
-	if (vm->rq_next == vm) {
+	if (v->rq_next == v) {
 		q->head = NULL;
 	} else {
-		vm->rq_prev->rq_next = vm->rq_next;
-		vm->rq_next->rq_prev = vm->rq_prev;
-		q->head = vm->rq_next;
+		v->rq_prev->rq_next = v->rq_next;
+		v->rq_next->rq_prev = v->rq_prev;
+		q->head = v->rq_next;
 	}
 }
 

@@ -1,5 +1,5 @@
 /*
- * A virtual machine: its memory, its one vCPU, its console line and why it
+ * A virtual machine: its memory, its vCPUs, its console line and why it
  * stopped. Vendor code (SVM/VMX) sees the vCPU; the core sees the VM.
  *
  * Guest-physical memory map of every VM (what hvkit/start_info.h tells it):
@@ -47,6 +47,7 @@
 #define VM_SHARED_GPA SHARED_GPA
 #define VM_SHARED_WINDOW SHARED_WINDOW
 #define VM_MAX 64
+#define VM_VCPUS_MAX 8     /* hvkit/config.py checks vcpus against it */
 #define VM_LINE_MAX 160
 #define VM_INPUT_RING 64     /* a power of two */
 /* Selectors of the flat code and data descriptors in the guest GDT. */
@@ -60,6 +61,22 @@ enum gpr {
 	GPR_COUNT
 };
 
+enum vcpu_state {
+	VCPU_STOPPED,        /* not started, stopped by itself, or its VM stopped */
+	VCPU_RUNNABLE,       /* on a run queue, or running */
+	VCPU_BLOCKED,        /* in HLT or sleep: waits for an event or a deadline */
+};
+
+/* Exit counters by kind: enum exit_kind comes from hv/abi.toml. */
+#include <hv_abi.h>
+
+/* Where a vCPU that vcpu_start() started begins, on the CPU that first
+ * runs it (core/vcpu.c). */
+struct vcpu_start {
+	u64 rip, rsp, arg;
+	bool pending;
+};
+
 struct vcpu {
 	u64 gpr[GPR_COUNT];  /* first: the world-switch stubs address it */
 	struct vm *vm;
@@ -69,15 +86,29 @@ struct vcpu {
 			      * rule the VMCB broke before its first VMRUN) */
 	bool leave;          /* return to the scheduler after this exit */
 	bool hvm;            /* of an unmodified VM (vm.hvm, here for the fast paths) */
+	unsigned index;      /* 0: the boot vCPU, which receives the VM's events */
+	unsigned slot;       /* vm.id x VM_VCPUS_MAX + index: its VPID and TLB tag */
 	unsigned host_cpu;   /* VMX: the CPU whose host state its VMCS holds */
 	struct cpu_state cpu; /* what neither VMCB nor VMCS switches */
 	struct code_tlb code_tlb; /* where its RIP's page is (core/guest_mem.h) */
-};
+	struct vcpu_start start;
 
-enum vm_state {
-	VM_RUNNABLE,         /* on the run queue, or running */
-	VM_BLOCKED,          /* in HLT or sleep: waits for an event or a deadline */
-	VM_STOPPED,
+	/* Scheduling (core/sched.c). The VM's lock guards state, wake_tsc,
+	 * halted, home and the hand-over between CPUs (on_cpu); rq_* belong
+	 * to the queue of CPU `home`, wake_next to its incoming list. */
+	enum vcpu_state state;
+	struct vcpu *rq_next, *rq_prev, *wake_next;
+	volatile bool on_cpu; /* a CPU runs it, or has not yet put it back */
+	bool halted;         /* blocked in HLT: an event or interrupt wakes it */
+	unsigned home;       /* the CPU it is queued on or ran on last */
+	u32 ran_on;          /* the CPUs it has run on (statistics, tests) */
+	u64 tlb_tag;         /* its slot and the VM's tlb_gen in one (arch/percpu.h) */
+	u64 slice_used;      /* TSC ticks of its current slice used up (with
+			      * the last one's overrun carried over) */
+	u64 wake_tsc;        /* blocked until this TSC; 0 if no deadline */
+
+	/* Statistics (core/stats.c); restarts and events on the boot vCPU. */
+	struct hv_vm_stats stats;
 };
 
 /* Exit counters by kind: enum exit_kind comes from hv/abi.toml. */
@@ -87,10 +118,11 @@ struct boot_module;
 struct event_page;
 
 struct vm {
-	struct vcpu vcpu;
+	struct vcpu vcpu[VM_VCPUS_MAX];
+	unsigned nr_vcpus;   /* its config's vcpus */
 	const struct vm_config *cfg;
 	unsigned id;
-	enum vm_state state;
+	bool stopped;        /* all its vCPUs stop (under lock) */
 	bool faulted;        /* stopped by the hypervisor, not by vm_exit */
 	int exit_code;
 	char fault[120];     /* why it was stopped, when faulted */
@@ -107,22 +139,13 @@ struct vm {
 	const struct boot_module *initrd, *acpi; /* NAME.initrd, NAME.acpi */
 	struct vpc pc;       /* its virtual PC (hv/vdev) */
 
-	/* Scheduling (core/sched.c). lock guards state, wake_tsc, halted,
-	 * cpu and the hand-over between CPUs (on_cpu); rq_* belong to the
-	 * queue of CPU `cpu`, wake_next to its incoming list. */
+	/* Scheduling (core/sched.c). lock guards the scheduling state of its
+	 * vCPUs, stopped and live. */
 	struct spinlock lock;
-	struct vm *rq_next, *rq_prev, *wake_next;
-	volatile bool on_cpu; /* a CPU runs it, or has not yet put it back */
-	bool halted;         /* blocked in HLT: an event or interrupt wakes it */
-	unsigned cpu;        /* its home: the CPU it is queued on or ran on last */
+	unsigned live;       /* vCPUs not stopped, or stopped but still on a CPU */
 	u32 affinity;        /* the online CPUs it may run on (bit per CPU) */
-	u32 ran_on;          /* the CPUs it has run on (statistics, tests) */
-	u32 tlb_gen;         /* bumped when its nested tables or vCPU are rebuilt */
-	u64 tlb_tag;         /* the VM and tlb_gen in one (arch/percpu.h) */
-	u64 slice_tsc;       /* its slice: weight x slice_us in TSC ticks */
-	u64 slice_used;      /* TSC ticks of its current slice used up (with
-			      * the last one's overrun carried over) */
-	u64 wake_tsc;        /* blocked until this TSC; 0 if no deadline */
+	u32 tlb_gen;         /* bumped when its nested tables are rebuilt */
+	u64 slice_tsc;       /* a vCPU's slice: weight x slice_us in TSC ticks */
 	bool restarting;     /* its slices scrub its memory (core/restart.c) */
 	u64 scrubbed;        /* bytes of its memory cleared so far */
 
@@ -131,9 +154,6 @@ struct vm {
 	u64 event_entry;     /* guest RIP of its handler; 0 = none */
 	u64 timer_period;    /* TSC ticks between timer events; 0 = off */
 	u64 timer_next;
-
-	/* Statistics (core/stats.c) */
-	struct hv_vm_stats stats;
 
 	char line[VM_LINE_MAX];
 	unsigned line_len;
@@ -178,6 +198,10 @@ static inline bool vm_input_waiting(const struct vm *vm)
 {
 	return vm->input_head != vm->input_tail;
 }
+
+/* A paravirtual vCPU's start: long mode in the VM's page tables and GDT,
+ * at rip with RSP = rsp and RDI = rdi. 0, or -1: out of memory. */
+int vm_vcpu_boot(struct vcpu *v, u64 rip, u64 rsp, u64 rdi);
 
 /* Builds all VMs of hv_config from the boot modules. */
 struct boot_info;

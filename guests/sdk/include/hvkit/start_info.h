@@ -28,6 +28,7 @@ struct start_info {
 	unsigned int boot_count;      /* 1, then +1 for each restart */
 	unsigned int nr_shared;
 	struct start_info_shared shared[START_INFO_SHARED_MAX];
+	unsigned int nr_vcpus;        /* the config's vcpus: vCPU 0 runs main() (ABI 1.3) */
 };
 
 #endif

@@ -177,7 +177,7 @@ static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 	vmcb->iopm_base_pa = svm_iopm_pa;
 	vmcb->msrpm_base_pa = svm_msrpm_pa;
 	/* ASIDs 1..n-1 are shared round-robin; svm_vcpu_run flushes on reuse. */
-	vmcb->asid = 1 + v->vm->id % (svm_nr_asids - 1);
+	vmcb->asid = 1 + v->slot % (svm_nr_asids - 1);
 	vmcb->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
 	vmcb->np_enable = 1;
 	vmcb->n_cr3 = v->vm->nested_root;

@@ -214,10 +214,10 @@ void svm_vcpu_run(struct vcpu *v)
 
 	struct percpu *c = this_cpu();
 
-	/* This CPU's TLB entries of the ASID may be another VM's, or this
-	 * VM's from older nested tables (tlb_gen). */
-	if (unlikely(c->tlb_tag[vmcb->asid] != v->vm->tlb_tag)) {
-		c->tlb_tag[vmcb->asid] = v->vm->tlb_tag;
+	/* This CPU's TLB entries of the ASID may be another vCPU's, or this
+	 * one's from its VM's older nested tables (tlb_gen). */
+	if (unlikely(c->tlb_tag[vmcb->asid] != v->tlb_tag)) {
+		c->tlb_tag[vmcb->asid] = v->tlb_tag;
 		vmcb->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
 	}
 	/* Paravirtual events, or an unmodified VM's interrupts that came
@@ -234,7 +234,7 @@ void svm_vcpu_run(struct vcpu *v)
 	 */
 	asm volatile("clgi; sti" ::: "memory");
 	/* Before the first VMRUN: which rule, if any, the set-up breaks. */
-	if (!v->vm->stats.exits) {
+	if (!v->stats.exits) {
 		const char *broken = svm_vmcb_check(vmcb);
 
 		v->vendor_state = (u64)(uintptr_t)broken;
@@ -249,7 +249,7 @@ void svm_vcpu_run(struct vcpu *v)
 		v->gpr[GPR_RAX] = vmcb->rax;
 		vmcb->tlb_control = SVM_TLB_CONTROL_DO_NOTHING;
 		vmcb->eventinj = svm_event_after_exit(vmcb);
-		v->vm->stats.exits++;
+		v->stats.exits++;
 		if (unlikely(hv_config.trace_exits))
 			hv_log("vm %s: exit %s info1 0x%lx info2 0x%lx rip 0x%lx", v->vm->cfg->name,
 			       svm_exit_name(vmcb->exitcode), vmcb->exitinfo1, vmcb->exitinfo2,

@@ -70,7 +70,7 @@ void svm_hvm_inject(struct vcpu *v, struct vmcb *vmcb)
 	    !(vmcb->interrupt_shadow & 1)) {
 		vmcb->eventinj = (u32)vector | EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
 		vlapic_accept(l, (u8)vector);
-		v->vm->stats.events++;
+		v->stats.events++;
 		return;
 	}
 	/* Ask for an exit once the guest can take it (the VINTR intercept). */

@@ -305,7 +305,7 @@ static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot)
 	vmwrite(VMCS_VIRTUAL_APIC_PAGE_ADDR, v->vendor_pa + PAGE_SIZE);
 	vmwrite(VMCS_TPR_THRESHOLD, 0);
 	vmwrite(VMCS_EPT_POINTER, vmx_eptp(v->vm));
-	vmwrite(VMCS_VPID, v->vm->id + 1); /* 0 is the host's */
+	vmwrite(VMCS_VPID, v->slot + 1); /* per vCPU: 0 is the host's */
 	write_host_state(v); /* the VM's translations: vmx_vcpu_run flushes them */
 	write_guest_state(boot);
 	if (controls.pin & PIN_ACTIVATE_PREEMPTION_TIMER) {

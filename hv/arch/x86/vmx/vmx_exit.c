@@ -233,16 +233,16 @@ void vmx_vcpu_run(struct vcpu *v)
 
 	/* The VMCS of the vCPU that runs must be the current one. It is
 	 * clear (vmx_vcpu_put) when it last ran on another CPU. */
-	if (c->vmcs_owner != v->vm) {
+	if (c->vmcs_owner != v) {
 		vmcs_load(v->vendor_pa);
-		c->vmcs_owner = v->vm;
+		c->vmcs_owner = v;
 		if (v->host_cpu != c->id)
 			vmx_write_host_cpu(v);
 	}
 	/* This CPU may hold translations of the VM's older nested tables. */
-	if (unlikely(c->tlb_tag[v->vm->id] != v->vm->tlb_tag)) {
+	if (unlikely(c->tlb_tag[v->slot] != v->tlb_tag)) {
 		vmx_flush_guest(v->vm);
-		c->tlb_tag[v->vm->id] = v->vm->tlb_tag;
+		c->tlb_tag[v->slot] = v->tlb_tag;
 	}
 	/* Paravirtual events, or what came due for an unmodified VM while
 	 * it was not running (neither has the other's). */
@@ -260,7 +260,7 @@ void vmx_vcpu_run(struct vcpu *v)
 			break;
 		}
 		v->vendor_state = 1; /* launched: VMRESUME from now on */
-		v->vm->stats.exits++;
+		v->stats.exits++;
 		u32 reason = (u32)vmread(VMCS_EXIT_REASON);
 
 		if (unlikely(hv_config.trace_exits))
@@ -276,7 +276,7 @@ void vmx_vcpu_put(struct vcpu *v)
 	/* Its data to memory and its launch state clear, so that any CPU
 	 * may make it current next (SDM vol. 3C, 24.11.1). */
 	vmcs_clear(v->vendor_pa);
-	if (this_cpu()->vmcs_owner == v->vm)
+	if (this_cpu()->vmcs_owner == v)
 		this_cpu()->vmcs_owner = NULL;
 	v->vendor_state = 0; /* the next entry is VMLAUNCH */
 }

@@ -134,7 +134,7 @@ void vmx_hvm_inject(struct vcpu *v)
 		vmwrite(VMCS_VM_ENTRY_INTR_INFO, (u32)vector | INTR_INFO_TYPE_EXTERNAL |
 			INTR_INFO_VALID);
 		vlapic_accept(l, (u8)vector);
-		v->vm->stats.events++;
+		v->stats.events++;
 		window(false);
 		return;
 	}
