@@ -55,6 +55,8 @@ def test_readme_run_command(tmp_path):
     assert "hv: vm crashy: restarting (2 of at most 3) in 2 ms" in out
     assert "[crashy] boot 3: running normally after 2 restarts, memory of boot 1 gone" in out
     assert any(re.fullmatch(r"\[worker-3\] share: [\d.]+% of 300 ms", l) for l in out)
+    assert any(l.startswith("[counter] PASS smp: 2 vCPUs added 20000 each under the lock: "
+                            "counter 40000, exact") for l in out)
     assert "hv: statistics (CPU time from the TSC; exits by kind):" in out
     assert out[-1] == "hypervisor status: OK (0)"
     log = next(l for l in out if l.startswith("Serial log: ")).split(": ", 1)[1]

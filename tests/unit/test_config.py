@@ -19,11 +19,12 @@ def test_default_config_loads():
     cfg = config.load(CONFIGS / "default.toml")
     assert cfg.name == "default" and cfg.machine == "qemu-tcg-svm"
     assert [vm.name for vm in cfg.vms] == ["hello", "ping", "pong", "crashy", "worker-1",
-                                           "worker-3", "idle"]
+                                           "worker-3", "counter", "idle"]
     assert cfg.vms[0].memory == 2 << 20 and cfg.vms[0].guest == "hello"
     by_name = {vm.name: vm for vm in cfg.vms}
     assert (by_name["worker-1"].weight, by_name["worker-3"].weight) == (1, 3)  # instance types
     assert by_name["crashy"].restart == "restart" and by_name["crashy"].max_restarts == 3
+    assert by_name["counter"].vcpus == 2 and by_name["hello"].vcpus == 1
     (region,) = cfg.shared
     assert region.name == "pingpong" and region.members == (1, 2)
 
