@@ -77,11 +77,21 @@ static void wake_cpu(unsigned cpu)
 		send_resched(cpu);
 }
 
+volatile u64 sched_wakeups;
+
+/* Every change to runnable counts, so that a look at all vCPUs can tell
+ * whether one woke while it looked (core/sched_boot.c). */
+static void count_wakeup(void)
+{
+	__atomic_add_fetch(&sched_wakeups, 1, __ATOMIC_SEQ_CST);
+}
+
 /* vm->lock held, v blocked and on no CPU: runnable, on the best CPU. */
 static void make_runnable(struct vcpu *v)
 {
 	unsigned cpu = place(v);
 
+	count_wakeup();
 	v->state = VCPU_RUNNABLE;
 	v->wake_tsc = 0;
 	v->halted = false;
@@ -111,6 +121,7 @@ static int wake_locked(struct vcpu *v, bool halted_only)
 	if (v->state == VCPU_BLOCKED && (!halted_only || v->halted)) {
 		if (v->on_cpu) {
 			/* It blocked in the exit its CPU is still handling. */
+			count_wakeup();
 			v->state = VCPU_RUNNABLE;
 			v->wake_tsc = 0;
 			v->halted = false;
@@ -293,6 +304,7 @@ static void run_end(struct vcpu *v, unsigned me)
 	v->slice_used = 0; /* a fresh slice when it wakes */
 	spin_lock(&vm->lock);
 	if (wake_missed(v)) {
+		count_wakeup();
 		v->state = VCPU_RUNNABLE;
 		v->halted = false;
 	}

@@ -110,10 +110,14 @@ void sched_report_host_events(void)
 
 /* Whether a blocked vCPU could still be woken: by a deadline, a timer
  * event its VM enabled, or a doorbell or store from a vCPU that can still
- * run. Racy reads are safe here: a vCPU only becomes runnable through one
- * that is runnable or on a CPU, or through a deadline, which all count. */
+ * run. The look takes no locks, so a vCPU seen blocked may have been woken
+ * by one seen later, blocked by then: a wake-up counted during the look
+ * (sched_wakeups) means something still moves. Without one, every vCPU
+ * seen blocked still is. */
 static bool anything_can_wake(void)
 {
+	u64 wakeups = __atomic_load_n(&sched_wakeups, __ATOMIC_SEQ_CST);
+
 	for (unsigned i = 0; i < nr_vms; i++) {
 		const struct vm *vm = &vms[i];
 		/* An unmodified VM in HLT waits for its devices: its console
@@ -129,7 +133,7 @@ static bool anything_can_wake(void)
 				return true;
 		}
 	}
-	return false;
+	return __atomic_load_n(&sched_wakeups, __ATOMIC_SEQ_CST) != wakeups;
 }
 
 /* A VM with vCPUs blocked and none running: nothing wakes it now. */

@@ -26,6 +26,8 @@ bool sched_boot_cpu_idle(void);
 /* On the boot CPU at its ticks: what the host survived in NMI or #DB
  * context, said from normal context. */
 void sched_report_host_events(void);
+/* vCPUs made runnable so far (atomic; core/sched.c counts them). */
+extern volatile u64 sched_wakeups;
 /* vm->lock held: the VM stopped for good (no restart follows). */
 void sched_vm_gone(struct vm *vm);
 
