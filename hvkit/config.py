@@ -277,9 +277,6 @@ def _parse_vm(i: int, table, cfg_path: Path, types: dict[str, InstanceType]) -> 
                           + ", ".join(RESTART_POLICIES))
     max_restarts = _bounded_int(table, "max_restarts", where, 3, 0, 1000)
     vcpus = _bounded_int(table, "vcpus", where, 1, 1, VCPUS_MAX)
-    if boot and vcpus != 1:
-        raise ConfigError(f"{where}.vcpus: an unmodified VM has one vCPU (its APs cannot be "
-                          "started by INIT/SIPI yet); use vcpus = 1, or a paravirtual image")
     return VmConfig(name, image, image_path, guest, memory, cmdline, weight, restart,
                     max_restarts, boot, kernel, initrd, initrd_path,
                     _parse_affinity(table, where), vcpus)

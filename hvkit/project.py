@@ -280,8 +280,9 @@ def unmodified_steps(cfg: SystemConfig, vm) -> tuple[list[Step], Path, list[tupl
     steps.append(Step(outputs=[aml], inputs=[asl], label=f"IASL {rel(asl)}", quiet=True,
                       command=["iasl", "-vs", "-p", str(aml.with_suffix("")), str(asl)]))
     steps.append(Step(outputs=[blob], inputs=[aml, Path(acpi.__file__)],
-                      label=f"ACPI {rel(blob)}", func=lambda: acpi.write(blob, aml, 1),
-                      signature="acpi cpus=1"))
+                      label=f"ACPI {rel(blob)}",
+                      func=lambda: acpi.write(blob, aml, vm.vcpus),
+                      signature=f"acpi cpus={vm.vcpus}"))
     extra.append((blob, f"{vm.name}.acpi"))
     return steps, image, extra
 

@@ -34,9 +34,8 @@ static int check_vm(unsigned i, const struct vm_config *c)
 		     i, c->name, c->memory, VM_MEMORY_MIN, VM_MEMORY_MAX);
 	if (c->weight < 1 || c->weight > WEIGHT_MAX)
 		FAIL("vm[%u] '%s': weight %u is not 1 to %u", i, c->name, c->weight, WEIGHT_MAX);
-	if (c->cpus < 1 || c->cpus > VM_VCPUS_MAX || (c->kind != VM_KIND_PV && c->cpus != 1))
-		FAIL("vm[%u] '%s': %u vCPUs; a paravirtual VM has 1 to %u, an unmodified one 1",
-		     i, c->name, c->cpus, VM_VCPUS_MAX);
+	if (c->cpus < 1 || c->cpus > VM_VCPUS_MAX)
+		FAIL("vm[%u] '%s': %u vCPUs; a VM has 1 to %u", i, c->name, c->cpus, VM_VCPUS_MAX);
 	if (c->affinity >> CPU_MAX)
 		FAIL("vm[%u] '%s': affinity 0x%x names CPUs beyond %u", i, c->name, c->affinity,
 		     CPU_MAX - 1);

@@ -39,29 +39,34 @@ static void dump_vms(void)
 
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct vm *vm = &vms[i];
-		const struct vcpu *v = &vm->vcpu[0]; /* its only one */
 		const struct vpc *pc = &vm->pc;
-		int isr = -1, irr = -1;
 
 		if (!vm->hvm)
 			continue;
-		for (int vec = 255; vec >= 0 && (isr < 0 || irr < 0); vec--) {
-			if (isr < 0 && (pc->lapic.isr[vec / 32] & BIT(vec % 32)))
-				isr = vec;
-			if (irr < 0 && (pc->lapic.irr[vec / 32] & BIT(vec % 32)))
-				irr = vec;
+		for (unsigned k = 0; k < vm->nr_vcpus; k++) {
+			const struct vcpu *v = &vm->vcpu[k];
+			const struct vlapic *l = &pc->lapic[k];
+			int isr = -1, irr = -1;
+
+			for (int vec = 255; vec >= 0 && (isr < 0 || irr < 0); vec--) {
+				if (isr < 0 && (l->isr[vec / 32] & BIT(vec % 32)))
+					isr = vec;
+				if (irr < 0 && (l->irr[vec / 32] & BIT(vec % 32)))
+					irr = vec;
+			}
+			hv_log("dump vm %s vCPU %u: %s wake_tsc %lu exits %lu (io %lu msr %lu hlt "
+			       "%lu npf %lu intr %lu other %lu); lapic isr %d irr %d tpr 0x%x "
+			       "timer %lu; uart ier 0x%x rx %u irq %d; ioapic pin4 0x%lx",
+			       vm->cfg->name, k, states[v->state], v->wake_tsc, v->stats.exits,
+			       v->stats.exits_by_kind[EXIT_KIND_IO],
+			       v->stats.exits_by_kind[EXIT_KIND_MSR],
+			       v->stats.exits_by_kind[EXIT_KIND_HLT],
+			       v->stats.exits_by_kind[EXIT_KIND_NESTED_FAULT],
+			       v->stats.exits_by_kind[EXIT_KIND_INTERRUPT],
+			       v->stats.exits_by_kind[EXIT_KIND_OTHER], isr, irr, l->tpr,
+			       l->timer_deadline, pc->uart.ier, pc->uart.rx_count, pc->uart.irq,
+			       pc->ioapic.redir[4]);
 		}
-		hv_log("dump vm %s: %s wake_tsc %lu exits %lu (io %lu msr %lu hlt %lu npf %lu "
-		       "intr %lu other %lu); lapic isr %d irr %d tpr 0x%x timer %lu; uart ier 0x%x "
-		       "rx %u irq %d; ioapic pin4 0x%lx",
-		       vm->cfg->name, states[v->state], v->wake_tsc, v->stats.exits,
-		       v->stats.exits_by_kind[EXIT_KIND_IO], v->stats.exits_by_kind[EXIT_KIND_MSR],
-		       v->stats.exits_by_kind[EXIT_KIND_HLT],
-		       v->stats.exits_by_kind[EXIT_KIND_NESTED_FAULT],
-		       v->stats.exits_by_kind[EXIT_KIND_INTERRUPT],
-		       v->stats.exits_by_kind[EXIT_KIND_OTHER], isr, irr,
-		       pc->lapic.tpr, pc->lapic.timer_deadline, pc->uart.ier, pc->uart.rx_count,
-		       pc->uart.irq, pc->ioapic.redir[4]);
 	}
 }
 

@@ -44,18 +44,48 @@
 #define EFER_HVM_BITS (EFER_SCE | EFER_LME | EFER_NXE)
 #define HV_CPUID_TIMING (HV_CPUID_BASE + 0x10)
 
+/* Bits of an APIC ID that number n cores: ceil(log2(n)). */
+static u32 core_bits(unsigned n)
+{
+	return n > 1 ? 32 - (u32)__builtin_clz(n - 1) : 0;
+}
+
+/* Leaves 0xB and 0x1F: one thread per core, the VM's vCPUs as the cores
+ * of one package, x2APIC ID = APIC ID = the vCPU's index. */
+static void topology_leaf(const struct vcpu *v, u32 sub, struct cpuid_regs *r)
+{
+	unsigned n = v->vm->nr_vcpus;
+
+	if (sub == 0)
+		*r = (struct cpuid_regs){ .eax = 0, .ebx = 1, .ecx = 1u << 8 };
+	else if (sub == 1)
+		*r = (struct cpuid_regs){ .eax = core_bits(n), .ebx = n, .ecx = 1 | 2u << 8 };
+	else
+		*r = (struct cpuid_regs){ .ecx = sub & 0xff };
+	r->edx = v->index;
+}
+
 void cpuid_hvm_policy(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 {
-	(void)v;
-	(void)sub;
+	unsigned n = v->vm->nr_vcpus;
+
 	switch (leaf) {
 	case 1:
-		/* No x2APIC, PDCM, DS/thermal; a TSC-deadline timer; APIC ID 0. */
+		/* No x2APIC, PDCM, DS/thermal; a TSC-deadline timer; the vCPU's
+		 * APIC ID and, with several, HTT with their count. */
 		r->ecx &= ~(u32)(BIT(21) | BIT(15) | BIT(2) | BIT(4) | BIT(7) | BIT(8));
 		r->ecx |= BIT(24);
-		r->edx &= ~(u32)(BIT(7) | BIT(14) | BIT(21) | BIT(22) | BIT(29) | BIT(31));
-		r->edx |= BIT(9);
-		r->ebx = (r->ebx & 0xffff) | 1u << 16;
+		r->edx &= ~(u32)(BIT(7) | BIT(14) | BIT(21) | BIT(22) | BIT(28) | BIT(29) | BIT(31));
+		r->edx |= BIT(9) | (n > 1 ? BIT(28) : 0);
+		r->ebx = (r->ebx & 0xffff) | n << 16 | v->index << 24;
+		break;
+	case 4:              /* Intel's caches: cores per package, none shared */
+		if (r->eax & 0x1f)
+			r->eax = (r->eax & 0x3fff) | (n - 1) << 26;
+		break;
+	case 0xb:
+	case 0x1f:
+		topology_leaf(v, sub, r);
 		break;
 	case 6:
 		*r = (struct cpuid_regs){ .eax = BIT(2) }; /* ARAT only */
@@ -75,17 +105,22 @@ void cpuid_hvm_policy(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 			r->eax &= ~(u32)BIT(1);
 		break;
 	case 0x80000001:
-		/* No OSVW, IBS, SKINIT, watchdog, extended performance counters. */
-		r->ecx &= ~(u32)(BIT(9) | BIT(10) | BIT(12) | BIT(13) | BIT(23) | BIT(24));
+		/* No OSVW, IBS, SKINIT, watchdog, topology extensions, extended
+		 * performance counters; CmpLegacy: the HTT count is of cores. */
+		r->ecx &= ~(u32)(BIT(1) | BIT(9) | BIT(10) | BIT(12) | BIT(13) | BIT(22) |
+				 BIT(23) | BIT(24));
+		r->ecx |= n > 1 ? BIT(1) : 0;
 		break;
 	case 0x80000007:
 		*r = (struct cpuid_regs){ .edx = BIT(8) }; /* invariant TSC */
 		break;
 	case 0x80000008:
 		r->ebx = 0;    /* no IBPB/IBRS/STIBP/SSBD controls */
-		r->ecx &= ~0xffu;
+		/* AMD's core count (NC) and the APIC ID bits that number them. */
+		r->ecx = (r->ecx & ~0xf0ffu) | (n - 1) | core_bits(n) << 12;
 		break;
 	case 0x8000000a:   /* no SVM */
+	case 0x8000001e:   /* no topology extensions */
 	case 0x8000001f:   /* no memory encryption (SME, SEV): early boot reads it */
 		*r = (struct cpuid_regs){ 0 };
 		break;
@@ -126,8 +161,8 @@ bool msr_hvm_read(struct vcpu *v, u32 msr, u64 *val)
 	switch (msr) {
 	case MSR_EFER: *val = vendor->get_efer(v); return true;
 	case MSR_IA32_TSC: *val = vpc_guest_tsc(pc, rdtsc()); return true;
-	case MSR_IA32_APIC_BASE: *val = pc->lapic.apic_base; return true;
-	case MSR_IA32_TSC_DEADLINE: *val = pc->lapic.tsc_deadline; return true;
+	case MSR_IA32_APIC_BASE: *val = vcpu_lapic(v)->apic_base; return true;
+	case MSR_IA32_TSC_DEADLINE: *val = vcpu_lapic(v)->tsc_deadline; return true;
 	case MSR_IA32_PAT: *val = pc->pat; return true;
 	case MSR_IA32_MTRRCAP: *val = 0; return true;  /* no variable or fixed ranges */
 	case MSR_IA32_MTRR_DEF_TYPE: *val = pc->mtrr_def_type; return true;
@@ -176,11 +211,11 @@ bool msr_hvm_write(struct vcpu *v, u32 msr, u64 val)
 		/* The base stays put; x2APIC is not offered. */
 		if ((val & ~0xfffull) != VLAPIC_BASE || (val & APIC_BASE_X2APIC))
 			return false;
-		pc->lapic.apic_base = (pc->lapic.apic_base & ~APIC_BASE_ENABLE) |
-				      (val & APIC_BASE_ENABLE);
+		vcpu_lapic(v)->apic_base = (vcpu_lapic(v)->apic_base & ~APIC_BASE_ENABLE) |
+					   (val & APIC_BASE_ENABLE);
 		return true;
 	case MSR_IA32_TSC_DEADLINE:
-		vlapic_write_tsc_deadline(v->vm, val);
+		vlapic_write_tsc_deadline(v, val);
 		return true;
 	case MSR_IA32_PAT:
 		if (!pat_valid(val))
@@ -276,16 +311,35 @@ bool exit_io_hvm(struct vcpu *v, u16 port, unsigned size, bool in, bool string)
 	return true;
 }
 
+/* Whether another vCPU of the VM runs on: not stopped, not parked. */
+static bool others_go_on(const struct vcpu *v)
+{
+	const struct vm *vm = v->vm;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (&vm->vcpu[i] != v && vm->vcpu[i].state != VCPU_STOPPED &&
+		    !vm->vcpu[i].parked)
+			return true;
+	return false;
+}
+
 void exit_hlt_hvm(struct vcpu *v, bool interrupts_enabled)
 {
-	struct vm *vm = v->vm;
+	struct vlapic *l = vcpu_lapic(v);
 
 	if (!interrupts_enabled) {
-		vm_fault(vm, "halted with interrupts disabled: nothing can wake it "
+		/* A CPU parked by its kernel (as Linux parks the others before
+		 * a power-off or after a panic): an INIT could still wake it. */
+		if (others_go_on(v)) {
+			v->parked = true;
+			sched_block(v, 0, false);
+			return;
+		}
+		vm_fault(v->vm, "halted with interrupts disabled: nothing can wake it "
 			 "(the kernel stopped or crashed; see its last lines)");
 		return;
 	}
-	vpc_update(vm, rdtsc());
-	if (vlapic_pending(&vm->pc.lapic) < 0)
-		sched_block(v, vm->pc.lapic.timer_deadline, true); /* 0: until kicked */
+	vpc_update(v, rdtsc());
+	if (vlapic_pending(l) < 0)
+		sched_block(v, l->timer_deadline, true); /* 0: until kicked */
 }

@@ -71,8 +71,8 @@ void sched_interrupt(struct vcpu *v)
 	if (v) {
 		if (unlikely(v->state == VCPU_STOPPED))
 			v->leave = true; /* its VM was stopped from another CPU */
-		if (v->hvm)
-			vm_input_drain(v->vm);
+		if (v->hvm && !vpc_before_run(v))
+			v->leave = true; /* an INIT for it (vdev/lapic_ipi.c) */
 		events_deliver(v); /* an event for the running VM itself */
 	}
 }

@@ -4,6 +4,7 @@
 #include <core/spinlock.h>
 
 const struct lock_class lock_pmm = { "pmm", 10 };
+const struct lock_class lock_vpc = { "vpc", 15 };
 const struct lock_class lock_vm = { "vm", 20 };
 const struct lock_class lock_console = { "console", 90 };
 

@@ -1,17 +1,37 @@
 /* Starting and stopping a VM's further vCPUs; see core/vcpu.h. */
+#include <arch/cpu_state.h>
+#include <arch/vendor.h>
 #include <core/sched.h>
 #include <core/vcpu.h>
 #include <core/vm.h>
 #include <hv_abi.h>
 
+/* An unmodified VM's application processor after INIT and a SIPI: real
+ * mode at the SIPI's page, as the VM's TSC runs (vdev/lapic_ipi.c). */
+static int hvm_ap_boot(struct vcpu *v)
+{
+	struct vcpu_boot b = {
+		.hvm = true, .prot32 = true, .real_mode = true,
+		.real_cs = (u16)(v->start.rip >> 4), .gdt_limit = 0xffff,
+		.tsc_offset = v->vm->pc.tsc_offset,
+	};
+
+	if (vendor->vcpu_init(v, &b) || cpu_state_reset(&v->cpu))
+		return -1;
+	v->code_tlb.page = 0;
+	return 0;
+}
+
 int vcpu_begin(struct vcpu *v)
 {
 	v->start.pending = false;
-	if (vm_vcpu_boot(v, v->start.rip, v->start.rsp, v->start.arg)) {
+	if (v->hvm ? hvm_ap_boot(v)
+		   : vm_vcpu_boot(v, v->start.rip, v->start.rsp, v->start.arg)) {
 		vm_fault(v->vm, "could not set up its vCPU %u (out of memory)", v->index);
 		return -1;
 	}
-	v->gpr[GPR_RSI] = v->index; /* RDI: the guest's argument */
+	if (!v->hvm)
+		v->gpr[GPR_RSI] = v->index; /* RDI: the guest's argument */
 	return 0;
 }
 

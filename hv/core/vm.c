@@ -85,10 +85,10 @@ void vm_reset(struct vm *vm, const char *how)
 	sched_stop(vm);
 }
 
-void vm_kick(struct vm *vm)
+void vm_kick(struct vcpu *v)
 {
-	/* Only vCPUs in HLT: one in its restart back-off waits for its time. */
-	sched_wake_halted(vm);
+	/* Only a vCPU in HLT: one in its restart back-off waits for its time. */
+	sched_kick(v);
 }
 
 bool vm_input_queue(struct vm *vm, u8 byte)
@@ -180,6 +180,7 @@ static void vcpus_reset(struct vm *vm)
 		v->wake_tsc = 0;
 		v->slice_used = 0;
 		v->start.pending = false;
+		v->wait_sipi = v->init_pending = v->parked = false;
 	}
 }
 
@@ -274,6 +275,7 @@ int vm_create_all(const struct boot_info *bi)
 			v->slot = i * VM_VCPUS_MAX + k;
 		}
 		vms[i].lock = (struct spinlock)SPINLOCK_INIT(lock_vm);
+		vms[i].dev_lock = (struct spinlock)SPINLOCK_INIT(lock_vpc);
 		vm_create(&vms[i], bi);
 	}
 	return 0;

@@ -13,6 +13,7 @@
 #define RTE_MASKED BIT(16)
 #define RTE_LEVEL BIT(15)
 #define RTE_REMOTE_IRR BIT(14)
+#define RTE_LOGICAL BIT(11)
 #define RTE_DELIVERY(e) (((e) >> 8) & 7)
 #define RTE_WRITABLE 0xff0000000001afffull /* not delivery status, remote IRR */
 
@@ -30,13 +31,14 @@ static void deliver(struct vm *vm, unsigned pin)
 
 	if ((*e & RTE_MASKED) || (*e & RTE_REMOTE_IRR))
 		return;
-	/* Fixed (0) and lowest priority (1) to the one CPU; SMI, NMI, INIT
-	 * and ExtINT have nowhere to go in this PC. */
+	/* Fixed (0) and lowest priority (1) to the APICs its destination
+	 * names; SMI, NMI, INIT and ExtINT have nowhere to go in this PC. */
 	if (RTE_DELIVERY(*e) > 1)
 		return;
 	if (*e & RTE_LEVEL)
 		*e |= RTE_REMOTE_IRR;
-	vlapic_raise(vm, (u8)*e, *e & RTE_LEVEL);
+	vlapic_deliver(vm, (u8)(*e >> 56), *e & RTE_LOGICAL, RTE_DELIVERY(*e) == 1, (u8)*e,
+		       *e & RTE_LEVEL);
 }
 
 void vioapic_set_irq(struct vm *vm, unsigned pin, bool high)

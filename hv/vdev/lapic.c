@@ -36,18 +36,15 @@
 #define TIMER_PERIODIC 1
 #define TIMER_TSC_DEADLINE 2
 #define SVR_ENABLED BIT(8)
-#define ICR_SHORTHAND(v) (((v) >> 18) & 3)
-#define ICR_SELF 1
-#define ICR_ALL_INCL 2
-#define ICR_DELIVERY(v) (((v) >> 8) & 7)
 #define APIC_VERSION_VALUE 0x00060014u /* integrated APIC, 7 LVT entries */
 #define APIC_BASE_BSP BIT(8)
 #define APIC_BASE_ENABLE BIT(11)
 
-void vlapic_reset(struct vlapic *l)
+void vlapic_reset(struct vlapic *l, unsigned id)
 {
-	*l = (struct vlapic){ .dfr = 0xffffffff, .svr = 0xff,
-			      .apic_base = VLAPIC_BASE | APIC_BASE_BSP | APIC_BASE_ENABLE };
+	*l = (struct vlapic){ .id = id << 24, .dfr = 0xffffffff, .svr = 0xff,
+			      .apic_base = VLAPIC_BASE | APIC_BASE_ENABLE |
+					   (id ? 0 : APIC_BASE_BSP) };
 	for (unsigned i = 0; i < ARRAY_SIZE(l->lvt); i++)
 		l->lvt[i] = LVT_MASKED;
 }
@@ -79,24 +76,28 @@ int vlapic_pending(const struct vlapic *l)
 
 void vlapic_accept(struct vlapic *l, u8 vector)
 {
-	l->irr[vector / 32] &= ~BIT(vector % 32);
+	/* Other CPUs set IRR bits (vdev/lapic_ipi.c): clear this one alone. */
+	__atomic_and_fetch(&l->irr[vector / 32], ~BIT(vector % 32), __ATOMIC_SEQ_CST);
 	l->isr[vector / 32] |= BIT(vector % 32);
 }
 
-void vlapic_raise(struct vm *vm, u8 vector, bool level)
+void vlapic_raise(struct vcpu *v, u8 vector, bool level)
 {
-	struct vlapic *l = &vm->pc.lapic;
+	struct vlapic *l = vcpu_lapic(v);
+	u32 bit = BIT(vector % 32);
 
+	/* Any CPU may raise: each bit is set alone, and TMR before IRR, which
+	 * the vCPU's CPU reads. */
 	if (vector < 16) {   /* vectors 0-15 are illegal: "receive illegal vector" */
-		l->esr_pending |= BIT(6);
+		__atomic_or_fetch(&l->esr_pending, BIT(6), __ATOMIC_SEQ_CST);
 		return;
 	}
-	l->irr[vector / 32] |= BIT(vector % 32);
 	if (level)
-		l->tmr[vector / 32] |= BIT(vector % 32);
+		__atomic_or_fetch(&l->tmr[vector / 32], bit, __ATOMIC_SEQ_CST);
 	else
-		l->tmr[vector / 32] &= ~BIT(vector % 32);
-	vm_kick(vm);
+		__atomic_and_fetch(&l->tmr[vector / 32], ~bit, __ATOMIC_SEQ_CST);
+	__atomic_or_fetch(&l->irr[vector / 32], bit, __ATOMIC_SEQ_CST);
+	vm_kick(v);
 }
 
 /* TSC ticks per count of the timer: 2^(divide + 1), or 1 for 0b1011. */
@@ -126,9 +127,9 @@ static void timer_load(struct vlapic *l, u64 now)
 	l->timer_deadline = l->timer_initial ? now + l->timer_initial * timer_scale(l) : 0;
 }
 
-void vlapic_timer_check(struct vm *vm, u64 now)
+void vlapic_timer_check(struct vcpu *v, u64 now)
 {
-	struct vlapic *l = &vm->pc.lapic;
+	struct vlapic *l = vcpu_lapic(v);
 	u32 lvt = l->lvt[LVT_TIMER];
 
 	if (!l->timer_deadline || now < l->timer_deadline)
@@ -145,13 +146,14 @@ void vlapic_timer_check(struct vm *vm, u64 now)
 	}
 	if (!(lvt & LVT_MASKED) && (l->svr & SVR_ENABLED)) {
 		l->timer_fired++;
-		vlapic_raise(vm, (u8)lvt, false);
+		vlapic_raise(v, (u8)lvt, false);
 	}
 }
 
-void vlapic_write_tsc_deadline(struct vm *vm, u64 guest_tsc)
+void vlapic_write_tsc_deadline(struct vcpu *v, u64 guest_tsc)
 {
-	struct vlapic *l = &vm->pc.lapic;
+	struct vm *vm = v->vm;
+	struct vlapic *l = vcpu_lapic(v);
 
 	if (LVT_TIMER_MODE(l->lvt[LVT_TIMER]) != TIMER_TSC_DEADLINE)
 		return;       /* ignored in the other modes (SDM 11.5.4.1) */
@@ -162,41 +164,28 @@ void vlapic_write_tsc_deadline(struct vm *vm, u64 guest_tsc)
 		l->timer_deadline = 1;
 }
 
-static void eoi(struct vm *vm)
+static void eoi(struct vcpu *v)
 {
-	struct vlapic *l = &vm->pc.lapic;
-	int v = highest(l->isr);
+	struct vlapic *l = vcpu_lapic(v);
+	int vec = highest(l->isr);
 
-	if (v < 0)
+	if (vec < 0)
 		return;
-	l->isr[v / 32] &= ~BIT(v % 32);
-	if (l->tmr[v / 32] & BIT(v % 32))
-		vioapic_eoi(vm, (u8)v); /* a level-triggered input may fire again */
+	l->isr[vec / 32] &= ~BIT(vec % 32);
+	if (l->tmr[vec / 32] & BIT(vec % 32))
+		vioapic_eoi(v->vm, (u8)vec); /* a level-triggered input may fire again */
 }
 
-static void icr_write(struct vm *vm, u32 lo)
+u32 vlapic_read(struct vcpu *v, unsigned off)
 {
-	struct vlapic *l = &vm->pc.lapic;
-	unsigned shorthand = ICR_SHORTHAND(lo);
-	bool to_self = shorthand == ICR_SELF || shorthand == ICR_ALL_INCL ||
-		(shorthand == 0 && (l->icr_hi >> 24) == (l->id >> 24));
-
-	l->icr_lo = lo & ~BIT(12); /* delivery status: always idle, sent at once */
-	if (ICR_DELIVERY(lo) == 0 && to_self)
-		vlapic_raise(vm, (u8)lo, false);
-	/* INIT, SIPI and IPIs to other APICs: this VM has one vCPU. */
-}
-
-u32 vlapic_read(struct vm *vm, unsigned off)
-{
-	struct vlapic *l = &vm->pc.lapic;
+	struct vlapic *l = vcpu_lapic(v);
 
 	if (off >= APIC_ISR && off < APIC_ISR + 0x80)
 		return l->isr[(off - APIC_ISR) / 16];
 	if (off >= APIC_TMR && off < APIC_TMR + 0x80)
 		return l->tmr[(off - APIC_TMR) / 16];
 	if (off >= APIC_IRR && off < APIC_IRR + 0x80)
-		return l->irr[(off - APIC_IRR) / 16];
+		return __atomic_load_n(&l->irr[(off - APIC_IRR) / 16], __ATOMIC_RELAXED);
 	if (off >= APIC_LVT_CMCI && off <= APIC_LVT_ERROR && (off == APIC_LVT_CMCI || off >= APIC_LVT_TIMER))
 		return l->lvt[off == APIC_LVT_CMCI ? 0 : (off - APIC_LVT_TIMER) / 16 + 1];
 	switch (off) {
@@ -218,9 +207,9 @@ u32 vlapic_read(struct vm *vm, unsigned off)
 	}
 }
 
-void vlapic_write(struct vm *vm, unsigned off, u32 val)
+void vlapic_write(struct vcpu *v, unsigned off, u32 val)
 {
-	struct vlapic *l = &vm->pc.lapic;
+	struct vlapic *l = vcpu_lapic(v);
 	u64 now = rdtsc();
 
 	if (off >= APIC_LVT_TIMER && off <= APIC_LVT_ERROR) {
@@ -241,7 +230,7 @@ void vlapic_write(struct vm *vm, unsigned off, u32 val)
 	switch (off) {
 	case APIC_ID: l->id = val & 0xff000000u; break;
 	case APIC_TPR: l->tpr = val & 0xff; break;
-	case APIC_EOI: eoi(vm); break;
+	case APIC_EOI: eoi(v); break;
 	case APIC_LDR: l->ldr = val & 0xff000000u; break;
 	case APIC_DFR: l->dfr = val | 0x0fffffffu; break;
 	case APIC_SVR:
@@ -251,12 +240,14 @@ void vlapic_write(struct vm *vm, unsigned off, u32 val)
 				l->lvt[i] |= LVT_MASKED;
 		break;
 	case APIC_ESR:       /* a write latches the errors seen since */
-		l->esr = l->esr_pending;
-		l->esr_pending = 0;
+		l->esr = __atomic_exchange_n(&l->esr_pending, 0, __ATOMIC_SEQ_CST);
 		break;
 	case APIC_LVT_CMCI: l->lvt[0] = val & 0x107ff; break;
 	case APIC_ICR_HI: l->icr_hi = val & 0xff000000u; break;
-	case APIC_ICR_LO: icr_write(vm, val); break;
+	case APIC_ICR_LO:
+		l->icr_lo = val & ~BIT(12); /* delivery status: idle, sent at once */
+		vlapic_send_ipi(v, val, l->icr_hi);
+		break;
 	case APIC_TIMER_INITIAL:
 		if (LVT_TIMER_MODE(l->lvt[LVT_TIMER]) == TIMER_TSC_DEADLINE)
 			break; /* ignored in TSC-deadline mode */

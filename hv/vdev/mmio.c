@@ -22,35 +22,50 @@ static u64 mask_of(unsigned size)
 	return size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
 }
 
-static u64 device_read(struct vm *vm, u64 gpa, unsigned size)
+static u64 lapic_read(struct vcpu *v, u64 gpa, unsigned size)
 {
-	if (gpa >= VLAPIC_BASE && gpa < VLAPIC_BASE + VLAPIC_SIZE) {
-		unsigned off = (unsigned)(gpa - VLAPIC_BASE);
-		u64 v = vlapic_read(vm, off & 0xff0);
+	unsigned off = (unsigned)(gpa - VLAPIC_BASE);
+	u64 val = vlapic_read(v, off & 0xff0);
 
-		return (v >> (8 * (off & 0xf))) & mask_of(size); /* bytes 4-15 read 0 */
-	}
-	if (gpa >= VIOAPIC_BASE && gpa < VIOAPIC_BASE + VIOAPIC_SIZE)
-		return vioapic_read(vm, (unsigned)(gpa - VIOAPIC_BASE)) & mask_of(size);
-	vpc_log_unassigned(vm, VPC_MMIO, gpa & ~0xfffull, false);
-	return mask_of(size);
+	return (val >> (8 * (off & 0xf))) & mask_of(size); /* bytes 4-15 read 0 */
 }
 
-static void device_write(struct vm *vm, u64 gpa, unsigned size, u64 val)
+/* Each access under the device lock: another vCPU may be in a device too. */
+static u64 device_read(struct vcpu *v, u64 gpa, unsigned size)
 {
+	struct vm *vm = v->vm;
+	u64 val;
+
+	vpc_lock(vm);
+	if (gpa >= VLAPIC_BASE && gpa < VLAPIC_BASE + VLAPIC_SIZE) {
+		val = lapic_read(v, gpa, size);
+	} else if (gpa >= VIOAPIC_BASE && gpa < VIOAPIC_BASE + VIOAPIC_SIZE) {
+		val = vioapic_read(vm, (unsigned)(gpa - VIOAPIC_BASE)) & mask_of(size);
+	} else {
+		vpc_log_unassigned(vm, VPC_MMIO, gpa & ~0xfffull, false);
+		val = mask_of(size);
+	}
+	vpc_unlock(vm);
+	return val;
+}
+
+static void device_write(struct vcpu *v, u64 gpa, unsigned size, u64 val)
+{
+	struct vm *vm = v->vm;
+
+	vpc_lock(vm);
 	if (gpa >= VLAPIC_BASE && gpa < VLAPIC_BASE + VLAPIC_SIZE) {
 		unsigned off = (unsigned)(gpa - VLAPIC_BASE);
 
 		/* Registers take aligned 32-bit writes; others are dropped. */
 		if (size >= 4 && !(off & 0xf))
-			vlapic_write(vm, off, (u32)val);
-		return;
-	}
-	if (gpa >= VIOAPIC_BASE && gpa < VIOAPIC_BASE + VIOAPIC_SIZE) {
+			vlapic_write(v, off, (u32)val);
+	} else if (gpa >= VIOAPIC_BASE && gpa < VIOAPIC_BASE + VIOAPIC_SIZE) {
 		vioapic_write(vm, (unsigned)(gpa - VIOAPIC_BASE), (u32)val);
-		return;
+	} else {
+		vpc_log_unassigned(vm, VPC_MMIO, gpa & ~0xfffull, true);
 	}
-	vpc_log_unassigned(vm, VPC_MMIO, gpa & ~0xfffull, true);
+	vpc_unlock(vm);
 }
 
 static u64 gpr_get(const struct vcpu *v, const struct insn_op *op, unsigned size)
@@ -127,14 +142,14 @@ static bool string_op(struct vcpu *v, const struct guest_paging *p, const struct
 			if (guest_read(v, p, rsi, &val, op->size))
 				return false;
 		} else {
-			val = device_read(v->vm, gpa, op->size);
+			val = device_read(v, gpa, op->size);
 			if (guest_write(v, p, rdi, &val, op->size))
 				return false;
 		}
 		gpr_set(v, GPR_RSI, false, op->addr_size, rsi + step);
 	}
 	if (write)
-		device_write(v->vm, gpa, op->size, val);
+		device_write(v, gpa, op->size, val);
 	gpr_set(v, GPR_RDI, false, op->addr_size, (v->gpr[GPR_RDI] & amask) + step);
 	return true;
 }
@@ -173,36 +188,36 @@ void vpc_mmio(struct vcpu *v, u64 gpa, bool write)
 	switch (op.kind) {
 	case INSN_MOV_STORE:
 	case INSN_MOV_STORE_IMM:
-		device_write(v->vm, gpa, op.size, src);
+		device_write(v, gpa, op.size, src);
 		break;
 	case INSN_MOV_LOAD:
 	case INSN_MOVZX:
-		gpr_set(v, op.reg, op.high8, op.reg_size, device_read(v->vm, gpa, op.size));
+		gpr_set(v, op.reg, op.high8, op.reg_size, device_read(v, gpa, op.size));
 		break;
 	case INSN_MOVSX: {
 		unsigned shift = 64 - 8 * op.size;
 
-		val = (u64)((s64)(device_read(v->vm, gpa, op.size) << shift) >> shift);
+		val = (u64)((s64)(device_read(v, gpa, op.size) << shift) >> shift);
 		gpr_set(v, op.reg, false, op.reg_size, val);
 		break;
 	}
 	case INSN_ALU_STORE:
-		val = alu(op.alu, device_read(v->vm, gpa, op.size), src, op.size, &f.rflags);
+		val = alu(op.alu, device_read(v, gpa, op.size), src, op.size, &f.rflags);
 		if (op.alu != ALU_CMP)
-			device_write(v->vm, gpa, op.size, val);
+			device_write(v, gpa, op.size, val);
 		break;
 	case INSN_ALU_LOAD:
-		val = alu(op.alu, gpr_get(v, &op, op.size), device_read(v->vm, gpa, op.size),
+		val = alu(op.alu, gpr_get(v, &op, op.size), device_read(v, gpa, op.size),
 			  op.size, &f.rflags);
 		if (op.alu != ALU_CMP)
 			gpr_set(v, op.reg, op.high8, op.size, val);
 		break;
 	case INSN_TEST:
-		alu(ALU_AND, device_read(v->vm, gpa, op.size), src, op.size, &f.rflags);
+		alu(ALU_AND, device_read(v, gpa, op.size), src, op.size, &f.rflags);
 		break;
 	case INSN_XCHG:
-		val = device_read(v->vm, gpa, op.size);
-		device_write(v->vm, gpa, op.size, src);
+		val = device_read(v, gpa, op.size);
+		device_write(v, gpa, op.size, src);
 		gpr_set(v, op.reg, op.high8, op.size, val);
 		break;
 	case INSN_STOS:

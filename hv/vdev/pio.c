@@ -71,6 +71,7 @@ void vpc_pio(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val)
 {
 	struct vm *vm = v->vm;
 
+	vpc_lock(vm);
 	if (in) {
 		if (!pio_in(vm, port, size, val)) {
 			*val = all_ones(size);
@@ -79,4 +80,5 @@ void vpc_pio(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val)
 	} else if (!pio_out(vm, port, size, *val & all_ones(size))) {
 		vpc_log_unassigned(vm, VPC_PORT, port, true);
 	}
+	vpc_unlock(vm);
 }

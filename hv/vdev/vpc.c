@@ -1,4 +1,5 @@
 /* The virtual PC as a whole: power-on state and timers; see vdev/vpc.h. */
+#include <core/sched.h>
 #include <core/vm.h>
 #include <lib/string.h>
 #include <vdev/vpc.h>
@@ -12,7 +13,8 @@ void vpc_reset(struct vm *vm)
 
 	memset(pc, 0, sizeof(*pc));
 	vuart_reset(&pc->uart);
-	vlapic_reset(&pc->lapic);
+	for (unsigned i = 0; i < VPC_CPUS_MAX; i++)
+		vlapic_reset(&pc->lapic[i], i);
 	vioapic_reset(&pc->ioapic);
 	vpit_reset(&pc->pit);
 	vrtc_reset(&pc->rtc);
@@ -20,7 +22,43 @@ void vpc_reset(struct vm *vm)
 	pc->mtrr_def_type = MTRR_DEF_TYPE_POWER_ON;
 }
 
-void vpc_update(struct vm *vm, u64 now)
+void vpc_update(struct vcpu *v, u64 now)
 {
-	vlapic_timer_check(vm, now);
+	vlapic_timer_check(v, now);
+}
+
+/* One vCPU alone has nothing to race: its fast paths take no lock. */
+void vpc_lock(struct vm *vm)
+{
+	if (vm->nr_vcpus > 1)
+		spin_lock(&vm->dev_lock);
+}
+
+void vpc_unlock(struct vm *vm)
+{
+	if (vm->nr_vcpus > 1)
+		spin_unlock(&vm->dev_lock);
+}
+
+bool vpc_before_run(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (unlikely(v->init_pending)) {
+		/* An INIT came while it ran: it waits for a SIPI, stopped. */
+		vpc_lock(vm);
+		v->init_pending = false;
+		v->parked = false;
+		vlapic_reset(vcpu_lapic(v), v->index);
+		v->wait_sipi = true;
+		vpc_unlock(vm);
+		sched_stop_self(v);
+		return false;
+	}
+	if (vm_input_waiting(vm)) {
+		vpc_lock(vm);
+		vm_input_drain(vm);
+		vpc_unlock(vm);
+	}
+	return true;
 }

@@ -1,7 +1,9 @@
-"""Debian's cloud kernel, unmodified, on the virtual PC: one boot per
-machine, a pexpect session typing into its busybox shell, then poweroff.
-The paravirtual guest beside it finishes normally; `reboot -f` restarts
-the VM and `poweroff -f` ends it with status 0."""
+"""Debian's cloud kernel, unmodified, on the virtual PC with two vCPUs:
+one boot per machine, a pexpect session typing into its busybox shell,
+then poweroff. The kernel starts its second CPU by INIT and start-up
+IPIs, and both CPUs tick and send each other IPIs. The paravirtual guest
+beside it finishes normally; `reboot -f` restarts the VM (both CPUs
+again) and `poweroff -f` ends it with status 0."""
 import re
 import sys
 
@@ -10,6 +12,7 @@ import pytest
 from hvkit import linuxguest
 from tests.conftest import CONFIGS, boot
 from tests.integration.linuxshell import shell_ready
+from tests.integration.multivm import vcpu_table
 
 pytestmark = [pytest.mark.boots, pytest.mark.shared_boot]
 
@@ -37,8 +40,9 @@ def release() -> str:
 
 def test_kernel_reaches_init_and_the_pv_guest_finishes(session):
     con, linux = session
-    m = re.search(r"hvkit-linux: init reached: (\S+), 1 CPU", linux.text)
-    assert m and m.group(1) == release()
+    m = re.search(r"hvkit-linux: init reached: (\S+), (\d+) CPU", linux.text)
+    assert m and m.group(1) == release() and m.group(2) == "2"
+    assert "smp: Brought up 1 node, 2 CPUs" in linux.text
     assert "Hello from hello!" in con.vm("hello").text
     con.expect(r"^hv: vm hello: exited with code 0$")
 
@@ -46,22 +50,36 @@ def test_kernel_reaches_init_and_the_pv_guest_finishes(session):
 def test_shell_answers_typed_commands(session):
     _, linux = session
     assert linux.run("uname -r").strip() == release()
-    assert linux.run("grep -c hypervisor /proc/cpuinfo").strip() == "1"
+    assert linux.run("grep -c hypervisor /proc/cpuinfo").strip() == "2"  # each CPU
     assert linux.run("echo $((6*7))").strip() == "42"
 
 
-def local_timer_count(text: str) -> int:
-    m = re.search(r"^\s*LOC:\s+(\d+)", text, re.MULTILINE)
+def interrupt_counts(text: str, name: str) -> list[int]:
+    """Per-CPU counts of one row of /proc/interrupts (LOC, RES, CAL...)."""
+    m = re.search(rf"^\s*{name}:((?:\s+\d+)+)", text, re.MULTILINE)
     assert m, text
-    return int(m.group(1))
+    return [int(n) for n in m.group(1).split()]
 
 
-def test_local_apic_timer_ticks(session):
+def test_local_apic_timer_ticks_on_each_cpu(session):
     _, linux = session
-    first = local_timer_count(linux.run("cat /proc/interrupts"))
+    first = interrupt_counts(linux.run("cat /proc/interrupts"), "LOC")
     linux.run("sleep 1")
-    second = local_timer_count(linux.run("cat /proc/interrupts"))
-    assert second > first > 0
+    second = interrupt_counts(linux.run("cat /proc/interrupts"), "LOC")
+    assert len(first) == len(second) == 2
+    assert all(b > a > 0 for a, b in zip(first, second)), (first, second)
+
+
+def test_cpus_send_each_other_ipis(session):
+    """A task pinned to CPU 1 runs there; getting it there and back takes
+    rescheduling and function-call IPIs (fixed delivery, physical
+    destination) in both directions."""
+    _, linux = session
+    assert linux.run("taskset -c 1 awk '{print $39}' /proc/self/stat").strip() == "1"
+    assert linux.run("taskset -c 0 awk '{print $39}' /proc/self/stat").strip() == "0"
+    text = linux.run("cat /proc/interrupts")
+    ipis = [a + b for a, b in zip(interrupt_counts(text, "RES"), interrupt_counts(text, "CAL"))]
+    assert len(ipis) == 2 and all(n > 0 for n in ipis), text
 
 
 def test_dmesg_is_clean(session):
@@ -78,6 +96,8 @@ def test_reboot_restarts_the_vm_under_its_policy(session):
     con.expect(r"^hv: vm linux: restarting \(1 of at most 3\)")
     shell_ready(linux, boots=2)
     assert linux.run("echo rebooted").strip() == "rebooted"
+    # The new life started its second CPU again.
+    assert linux.run("grep -c ^processor /proc/cpuinfo").strip() == "2"
 
 
 def test_poweroff_ends_the_vm_with_status_0(session):
@@ -86,6 +106,8 @@ def test_poweroff_ends_the_vm_with_status_0(session):
     con.expect(r"^hv: vm linux: powered off \(ACPI S5\)$")
     con.expect(r"^hv: vm linux: exited with code 0$")
     assert con.wait_end() == 0
+    vcpus = vcpu_table(con.text)
+    assert vcpus[("linux", 1)].exits > 0 and vcpus[("linux", 1)].runs > 0
 
 
 def test_a_person_types_into_build_py_run():

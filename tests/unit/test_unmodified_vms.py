@@ -32,8 +32,7 @@ def test_an_unmodified_vm_gets_its_defaults(tmp_path):
      "vm[0].kernel: 'nope.bin' is neither a file"),
     (LINUX_VM + '[[vm]]\nname = "p"\nimage = "hello"\n'
      '[[shared]]\nname = "s"\nvms = ["l", "p"]\n', "'l' is an unmodified VM; shared regions"),
-    (LINUX_VM + 'vcpus = 2\n', "vm[0].vcpus: an unmodified VM has one vCPU (its APs cannot be "
-     "started by INIT/SIPI yet); use vcpus = 1, or a paravirtual image"),
+    (LINUX_VM + 'vcpus = 9\n', "vm[0].vcpus: 9 is out of range; use 1 to 8"),
 ])
 def test_bad_unmodified_vm_is_one_clear_line(tmp_path, text, message):
     with pytest.raises(ConfigError) as e:

@@ -33,8 +33,11 @@ struct vcpu_boot {
 	/* Unmodified VMs (core/hvm_boot.c): RFLAGS 0x2 (IF clear), their own
 	 * TSC offset, the registers their boot protocol passes, and either
 	 * 32-bit protected mode with paging off (CS HVM_CS32) or long mode
-	 * (CS HVM_CS64, cr3 above); DS, ES, SS are HVM_DS. */
-	bool hvm, prot32;
+	 * (CS HVM_CS64, cr3 above); DS, ES, SS are HVM_DS. An application
+	 * processor's start-up IPI: real mode (with prot32's paging off and
+	 * 32-bit EFER) at real_cs:rip, other segments 0, 64 KiB limits. */
+	bool hvm, prot32, real_mode;
+	u16 real_cs;
 	u64 rax, rbx, rsi;
 	u64 tsc_offset;
 };

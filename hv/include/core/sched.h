@@ -47,6 +47,9 @@ void sched_wake(struct vcpu *v);
  * HLT (not those in a timed sleep or a restart's back-off) run again, and
  * its boot vCPU, running on another CPU, exits to see it. */
 void sched_wake_halted(struct vm *vm);
+/* An interrupt for vCPU v is pending: in HLT, it runs again; running on
+ * another CPU, it exits there by IPI to take it. */
+void sched_kick(struct vcpu *v);
 /* Blocks the running vCPU until `until` (a TSC; 0: no deadline); halted:
  * in HLT, so sched_wake_halted() wakes it too. */
 void sched_block(struct vcpu *v, u64 until, bool halted);

@@ -28,7 +28,7 @@ struct spinlock {
 #define SPINLOCK_INIT(class_) { .cls = &(class_), .holder = -1 }
 
 /* The classes, in the order they may nest (outermost first). */
-extern const struct lock_class lock_pmm, lock_vm, lock_console;
+extern const struct lock_class lock_pmm, lock_vpc, lock_vm, lock_console;
 
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);

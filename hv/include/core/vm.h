@@ -47,7 +47,7 @@
 #define VM_SHARED_GPA SHARED_GPA
 #define VM_SHARED_WINDOW SHARED_WINDOW
 #define VM_MAX 64
-#define VM_VCPUS_MAX 8     /* hvkit/config.py checks vcpus against it */
+#define VM_VCPUS_MAX VPC_CPUS_MAX /* 8: hvkit/config.py checks vcpus against it */
 #define VM_LINE_MAX 160
 #define VM_INPUT_RING 64     /* a power of two */
 /* Selectors of the flat code and data descriptors in the guest GDT. */
@@ -92,6 +92,11 @@ struct vcpu {
 	struct cpu_state cpu; /* what neither VMCB nor VMCS switches */
 	struct code_tlb code_tlb; /* where its RIP's page is (core/guest_mem.h) */
 	struct vcpu_start start;
+	/* An unmodified VM's application processor (vdev/lapic_ipi.c): INIT
+	 * puts it in wait-for-SIPI, where a SIPI starts it in real mode;
+	 * INIT for one that runs waits for it to exit. Under vm.dev_lock. */
+	bool wait_sipi, init_pending;
+	bool parked;         /* in HLT with interrupts off: only INIT wakes it */
 
 	/* Scheduling (core/sched.c). The VM's lock guards state, wake_tsc,
 	 * halted, home and the hand-over between CPUs (on_cpu); rq_* belong
@@ -138,6 +143,7 @@ struct vm {
 	bool hvm;
 	const struct boot_module *initrd, *acpi; /* NAME.initrd, NAME.acpi */
 	struct vpc pc;       /* its virtual PC (hv/vdev) */
+	struct spinlock dev_lock; /* its devices, with several vCPUs (vpc_lock) */
 
 	/* Scheduling (core/sched.c). lock guards the scheduling state of its
 	 * vCPUs, stopped and live. */
@@ -185,9 +191,9 @@ void vm_exit(struct vm *vm, int code);
  * boot it again (core/restart.c). */
 void vm_reset(struct vm *vm, const char *how);
 
-/* Something the VM waits for happened (an interrupt, a byte): a vCPU
- * blocked in HLT runs again. */
-void vm_kick(struct vm *vm);
+/* An interrupt for vCPU v of an unmodified VM is pending: in HLT, it runs
+ * again; running on another CPU, it exits there to take it. */
+void vm_kick(struct vcpu *v);
 
 /* Console input for an unmodified VM, queued on any CPU (false: full). */
 bool vm_input_queue(struct vm *vm, u8 byte);

@@ -2,8 +2,8 @@
  * An I/O APIC at 0xfec00000 (82093AA datasheet; ACPI MADT type 1) with 24
  * inputs, ISA IRQ n on input n: the indirect register window (IOREGSEL,
  * IOWIN), ID, version, and the redirection table with edge and level
- * inputs, masking and remote IRR, delivered to the VM's local APIC
- * (fixed and lowest-priority delivery to its one CPU).
+ * inputs, masking and remote IRR, delivered to the local APICs each
+ * entry's destination names (fixed and lowest priority; vdev/lapic_ipi.c).
  */
 #ifndef VDEV_IOAPIC_H
 #define VDEV_IOAPIC_H

@@ -37,10 +37,11 @@ struct vcpu;
 #define VPC_RESET_PORT 0xcf9
 #define VPC_EXIT_PORT 0xf4
 #define VPC_LOGGED_MAX 16       /* unassigned addresses logged per VM */
+#define VPC_CPUS_MAX 8          /* local APICs: core/vm.h's VM_VCPUS_MAX */
 
 struct vpc {
 	struct vuart uart;
-	struct vlapic lapic;
+	struct vlapic lapic[VPC_CPUS_MAX]; /* vCPU n's, APIC ID n */
 	struct vioapic ioapic;
 	struct vpit pit;
 	struct vrtc rtc;
@@ -49,17 +50,27 @@ struct vpc {
 	u64 mtrr_def_type, pat;
 	u64 logged[VPC_LOGGED_MAX]; /* unassigned ports and MMIO pages seen */
 	unsigned nr_logged;
+	bool undelivered_logged; /* an APIC message it cannot deliver (once) */
 };
 
 /* Every device to its power-on state (at each boot of the VM). */
 void vpc_reset(struct vm *vm);
-/* A port access by an unmodified VM; IN fills *val. */
+/* A port access by an unmodified VM; IN fills *val. A VM with several
+ * vCPUs runs its devices under vm.dev_lock (vdev/vpc.c): any of its CPUs
+ * may touch them, but only one at a time. */
 void vpc_pio(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val);
 /* A guest-physical access outside RAM: decode the instruction at RIP,
  * perform it on the device there and move RIP past it. */
 void vpc_mmio(struct vcpu *v, u64 gpa, bool write);
-/* Before each entry: timers that came due raise their interrupts. */
-void vpc_update(struct vm *vm, u64 now);
+/* Before each entry of vCPU v: its timer, if it came due, raises its
+ * interrupt. */
+void vpc_update(struct vcpu *v, u64 now);
+/* Before a vCPU of the VM runs: console input into the UART, and an INIT
+ * sent to it (vdev/lapic_ipi.c). False: it is not to enter now. */
+bool vpc_before_run(struct vcpu *v);
+/* The device lock, only where there is more than one vCPU to race. */
+void vpc_lock(struct vm *vm);
+void vpc_unlock(struct vm *vm);
 /* The power, reset and exit ports (vdev/power.c): true if port is one. */
 bool vpower_out(struct vm *vm, u16 port, u32 val);
 /* What an access to nothing went to, for its one log line. */

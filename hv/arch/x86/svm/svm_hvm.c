@@ -19,6 +19,8 @@
 #define SEG_CODE64 0xa9b
 #define SEG_DATA 0xc93
 #define SEG_TSS32 0x08b   /* P, type 0xb (busy 32-bit TSS) */
+#define SEG_REAL_CODE 0x09b /* P, S, type 0xb: 16-bit, byte granular */
+#define SEG_REAL_DATA 0x093
 #define VINTR_V_IRQ BIT(8)
 #define VINTR_PRIO_MAX (0xfull << 16)
 #define VINTR_IGN_TPR BIT(20)
@@ -27,6 +29,20 @@
 static void seg(struct vmcb_seg *s, u16 sel, u16 attrib)
 {
 	*s = (struct vmcb_seg){ .selector = sel, .attrib = attrib, .limit = 0xffffffff };
+}
+
+/* The state after INIT and a SIPI (AMD APM vol. 2, table 14-1), at the
+ * SIPI's CS; paging off is allowed with nested paging. */
+static void real_mode(struct vmcb *vmcb, const struct vcpu_boot *b)
+{
+	vmcb->cs = (struct vmcb_seg){ .selector = b->real_cs, .attrib = SEG_REAL_CODE,
+				      .limit = 0xffff, .base = (u64)b->real_cs << 4 };
+	vmcb->ds = (struct vmcb_seg){ .attrib = SEG_REAL_DATA, .limit = 0xffff };
+	vmcb->es = vmcb->ss = vmcb->fs = vmcb->gs = vmcb->ds;
+	vmcb->gdtr = (struct vmcb_seg){ .limit = 0xffff };
+	vmcb->idtr = vmcb->gdtr;
+	vmcb->tr = (struct vmcb_seg){ .attrib = SEG_TSS32 & 0xff, .limit = 0xffff };
+	vmcb->cr0 = CR0_ET | CR0_NE;
 }
 
 void svm_hvm_setup(struct vcpu *v, struct vmcb *vmcb, const struct vcpu_boot *b)
@@ -43,6 +59,8 @@ void svm_hvm_setup(struct vcpu *v, struct vmcb *vmcb, const struct vcpu_boot *b)
 		vmcb->cr3 = 0;
 		vmcb->cr4 = 0;
 	}
+	if (b->real_mode)
+		real_mode(vmcb, b);
 	vmcb->rflags = 0x2;  /* IF clear: the kernel enables interrupts itself */
 	vmcb->tsc_offset = b->tsc_offset;
 	vmcb->intercept_misc1 |= SVM_INTERCEPT_VINTR;
@@ -58,10 +76,10 @@ void svm_hvm_setup(struct vcpu *v, struct vmcb *vmcb, const struct vcpu_boot *b)
 /* Before each VMRUN of an unmodified VM. */
 void svm_hvm_inject(struct vcpu *v, struct vmcb *vmcb)
 {
-	struct vlapic *l = &v->vm->pc.lapic;
+	struct vlapic *l = vcpu_lapic(v);
 	int vector;
 
-	vpc_update(v->vm, rdtsc());
+	vpc_update(v, rdtsc());
 	vmcb->vintr &= ~(VINTR_V_IRQ | VINTR_PRIO_MAX | VINTR_IGN_TPR);
 	vector = vlapic_pending(l);
 	if (vector < 0)

@@ -24,6 +24,8 @@
 #define AR_CODE32 0xc09b
 #define AR_CODE64 0xa09b
 #define AR_DATA 0xc093
+#define AR_REAL_CODE 0x009b
+#define AR_REAL_DATA 0x0093
 #define AR_TSS32_BUSY 0x008b
 #define CR0_CD BIT(30)
 #define CR0_NW BIT(29)
@@ -39,9 +41,30 @@ static void segment(u32 sel_field, u16 sel, u32 ar)
 	vmwrite(VMCS_GUEST_ES_BASE + (sel_field - VMCS_GUEST_ES_SELECTOR), 0);
 }
 
+/* The state after INIT and a SIPI (SDM vol. 3A, table 10-1), at the
+ * SIPI's CS: real mode, which unrestricted guest runs as it is. */
+static void real_mode(const struct vcpu_boot *b)
+{
+	static const u32 data[] = { VMCS_GUEST_SS_SELECTOR, VMCS_GUEST_DS_SELECTOR,
+				    VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_FS_SELECTOR,
+				    VMCS_GUEST_GS_SELECTOR };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(data); i++) {
+		segment(data[i], 0, AR_REAL_DATA);
+		vmwrite(VMCS_GUEST_ES_LIMIT + (data[i] - VMCS_GUEST_ES_SELECTOR), 0xffff);
+	}
+	segment(VMCS_GUEST_CS_SELECTOR, b->real_cs, AR_REAL_CODE);
+	vmwrite(VMCS_GUEST_CS_LIMIT, 0xffff);
+	vmwrite(VMCS_GUEST_CS_BASE, (u64)b->real_cs << 4);
+	vmwrite(VMCS_GUEST_TR_LIMIT, 0xffff);
+	vmwrite(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+	vmwrite(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+}
+
 int vmx_hvm_setup(struct vcpu *v, const struct vcpu_boot *b)
 {
-	u64 cr0 = b->prot32 ? CR0_PE | CR0_ET : vmread(VMCS_GUEST_CR0) & ~(CR0_CD | CR0_NW);
+	u64 cr0 = b->real_mode ? CR0_ET : b->prot32 ? CR0_PE | CR0_ET
+		: vmread(VMCS_GUEST_CR0) & ~(CR0_CD | CR0_NW);
 
 	if (!(vmx_cpu2_allowed & CPU2_UNRESTRICTED_GUEST) ||
 	    !(vmx_cpu_allowed & (CPU_USE_TSC_OFFSETTING | CPU_INTERRUPT_WINDOW_EXITING))) {
@@ -73,6 +96,8 @@ int vmx_hvm_setup(struct vcpu *v, const struct vcpu_boot *b)
 		vmwrite(VMCS_VM_ENTRY_CONTROLS,
 			vmread(VMCS_VM_ENTRY_CONTROLS) & ~ENTRY_IA32E_MODE_GUEST);
 	}
+	if (b->real_mode)
+		real_mode(b);
 	vmwrite(VMCS_GUEST_RFLAGS, 0x2);  /* IF clear: the kernel enables interrupts */
 	vmwrite(VMCS_GUEST_RSP, 0);
 	v->gpr[GPR_RAX] = b->rax;
@@ -119,10 +144,10 @@ static void window(bool want)
 /* Before each entry of an unmodified VM. */
 void vmx_hvm_inject(struct vcpu *v)
 {
-	struct vlapic *l = &v->vm->pc.lapic;
+	struct vlapic *l = vcpu_lapic(v);
 	int vector;
 
-	vpc_update(v->vm, rdtsc());
+	vpc_update(v, rdtsc());
 	vector = vlapic_pending(l);
 	if (vector < 0) {
 		window(false);
