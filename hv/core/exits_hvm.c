@@ -339,7 +339,7 @@ void exit_hlt_hvm(struct vcpu *v, bool interrupts_enabled)
 			 "(the kernel stopped or crashed; see its last lines)");
 		return;
 	}
-	vpc_update(v, rdtsc());
+	vpc_update(v, l, rdtsc());
 	if (vlapic_pending(l) < 0)
 		sched_block(v, l->timer_deadline, true); /* 0: until kicked */
 }

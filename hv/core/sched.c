@@ -137,15 +137,20 @@ static int wake_locked(struct vcpu *v, bool halted_only, bool exit)
 	return -1;
 }
 
-void sched_wake(struct vcpu *v)
+static void wake_one(struct vcpu *v, bool halted_only, bool exit)
 {
 	int cpu;
 
 	spin_lock(&v->vm->lock);
-	cpu = wake_locked(v, false, false);
+	cpu = wake_locked(v, halted_only, exit);
 	spin_unlock(&v->vm->lock);
 	if (cpu >= 0)
 		wake_cpu((unsigned)cpu);
+}
+
+void sched_wake(struct vcpu *v)
+{
+	wake_one(v, false, false);
 }
 
 void sched_wake_halted(struct vm *vm)
@@ -167,13 +172,7 @@ void sched_wake_halted(struct vm *vm)
 
 void sched_kick(struct vcpu *v)
 {
-	int cpu;
-
-	spin_lock(&v->vm->lock);
-	cpu = wake_locked(v, true, true);
-	spin_unlock(&v->vm->lock);
-	if (cpu >= 0)
-		wake_cpu((unsigned)cpu);
+	wake_one(v, true, true);
 }
 
 void sched_block(struct vcpu *v, u64 until, bool halted)

@@ -273,6 +273,7 @@ int vm_create_all(const struct boot_info *bi)
 			v->vm = &vms[i];
 			v->index = k;
 			v->slot = i * VM_VCPUS_MAX + k;
+			v->lapic = &vms[i].pc.lapic[k];
 		}
 		vms[i].lock = (struct spinlock)SPINLOCK_INIT(lock_vm);
 		vms[i].dev_lock = (struct spinlock)SPINLOCK_INIT(lock_vpc);

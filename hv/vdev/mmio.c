@@ -30,30 +30,22 @@ static u64 lapic_read(struct vcpu *v, u64 gpa, unsigned size)
 	return (val >> (8 * (off & 0xf))) & mask_of(size); /* bytes 4-15 read 0 */
 }
 
-/* Each access under the device lock: another vCPU may be in a device too. */
-static u64 device_read(struct vcpu *v, u64 gpa, unsigned size)
+static u64 read_device(struct vcpu *v, u64 gpa, unsigned size)
 {
 	struct vm *vm = v->vm;
-	u64 val;
 
-	vpc_lock(vm);
-	if (gpa >= VLAPIC_BASE && gpa < VLAPIC_BASE + VLAPIC_SIZE) {
-		val = lapic_read(v, gpa, size);
-	} else if (gpa >= VIOAPIC_BASE && gpa < VIOAPIC_BASE + VIOAPIC_SIZE) {
-		val = vioapic_read(vm, (unsigned)(gpa - VIOAPIC_BASE)) & mask_of(size);
-	} else {
-		vpc_log_unassigned(vm, VPC_MMIO, gpa & ~0xfffull, false);
-		val = mask_of(size);
-	}
-	vpc_unlock(vm);
-	return val;
+	if (gpa >= VLAPIC_BASE && gpa < VLAPIC_BASE + VLAPIC_SIZE)
+		return lapic_read(v, gpa, size);
+	if (gpa >= VIOAPIC_BASE && gpa < VIOAPIC_BASE + VIOAPIC_SIZE)
+		return vioapic_read(vm, (unsigned)(gpa - VIOAPIC_BASE)) & mask_of(size);
+	vpc_log_unassigned(vm, VPC_MMIO, gpa & ~0xfffull, false);
+	return mask_of(size);
 }
 
-static void device_write(struct vcpu *v, u64 gpa, unsigned size, u64 val)
+static void write_device(struct vcpu *v, u64 gpa, unsigned size, u64 val)
 {
 	struct vm *vm = v->vm;
 
-	vpc_lock(vm);
 	if (gpa >= VLAPIC_BASE && gpa < VLAPIC_BASE + VLAPIC_SIZE) {
 		unsigned off = (unsigned)(gpa - VLAPIC_BASE);
 
@@ -65,7 +57,40 @@ static void device_write(struct vcpu *v, u64 gpa, unsigned size, u64 val)
 	} else {
 		vpc_log_unassigned(vm, VPC_MMIO, gpa & ~0xfffull, true);
 	}
-	vpc_unlock(vm);
+}
+
+/* With several vCPUs each access holds the device lock: another vCPU may
+ * be in a device too. Apart, so that one vCPU's path stays lean. */
+static __attribute__((noinline)) u64 read_locked(struct vcpu *v, u64 gpa, unsigned size)
+{
+	u64 val;
+
+	spin_lock(&v->vm->dev_lock);
+	val = read_device(v, gpa, size);
+	spin_unlock(&v->vm->dev_lock);
+	return val;
+}
+
+static __attribute__((noinline)) void write_locked(struct vcpu *v, u64 gpa, unsigned size,
+						   u64 val)
+{
+	spin_lock(&v->vm->dev_lock);
+	write_device(v, gpa, size, val);
+	spin_unlock(&v->vm->dev_lock);
+}
+
+static u64 device_read(struct vcpu *v, u64 gpa, unsigned size)
+{
+	return unlikely(v->vm->nr_vcpus > 1) ? read_locked(v, gpa, size)
+					     : read_device(v, gpa, size);
+}
+
+static void device_write(struct vcpu *v, u64 gpa, unsigned size, u64 val)
+{
+	if (unlikely(v->vm->nr_vcpus > 1))
+		write_locked(v, gpa, size, val);
+	else
+		write_device(v, gpa, size, val);
 }
 
 static u64 gpr_get(const struct vcpu *v, const struct insn_op *op, unsigned size)

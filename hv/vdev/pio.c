@@ -67,11 +67,9 @@ static bool pio_out(struct vm *vm, u16 port, unsigned size, u32 val)
 	return true;
 }
 
-void vpc_pio(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val)
+static __attribute__((noinline)) void pio(struct vm *vm, u16 port, unsigned size, bool in,
+					  u32 *val)
 {
-	struct vm *vm = v->vm;
-
-	vpc_lock(vm);
 	if (in) {
 		if (!pio_in(vm, port, size, val)) {
 			*val = all_ones(size);
@@ -80,5 +78,24 @@ void vpc_pio(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val)
 	} else if (!pio_out(vm, port, size, *val & all_ones(size))) {
 		vpc_log_unassigned(vm, VPC_PORT, port, true);
 	}
-	vpc_unlock(vm);
+}
+
+/* Several vCPUs: under the device lock. Apart, so that the one-vCPU path
+ * below needs no frame: both are tail calls. */
+static __attribute__((noinline)) void pio_locked(struct vm *vm, u16 port, unsigned size,
+						 bool in, u32 *val)
+{
+	spin_lock(&vm->dev_lock);
+	pio(vm, port, size, in, val);
+	spin_unlock(&vm->dev_lock);
+}
+
+void vpc_pio(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val)
+{
+	struct vm *vm = v->vm;
+
+	if (unlikely(vm->nr_vcpus > 1))
+		pio_locked(vm, port, size, in, val);
+	else
+		pio(vm, port, size, in, val);
 }

@@ -22,24 +22,6 @@ void vpc_reset(struct vm *vm)
 	pc->mtrr_def_type = MTRR_DEF_TYPE_POWER_ON;
 }
 
-void vpc_update(struct vcpu *v, u64 now)
-{
-	vlapic_timer_check(v, now);
-}
-
-/* One vCPU alone has nothing to race: its fast paths take no lock. */
-void vpc_lock(struct vm *vm)
-{
-	if (vm->nr_vcpus > 1)
-		spin_lock(&vm->dev_lock);
-}
-
-void vpc_unlock(struct vm *vm)
-{
-	if (vm->nr_vcpus > 1)
-		spin_unlock(&vm->dev_lock);
-}
-
 bool vpc_before_run(struct vcpu *v)
 {
 	struct vm *vm = v->vm;

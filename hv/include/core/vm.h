@@ -97,6 +97,7 @@ struct vcpu {
 	 * INIT for one that runs waits for it to exit. Under vm.dev_lock. */
 	bool wait_sipi, init_pending;
 	bool parked;         /* in HLT with interrupts off: only INIT wakes it */
+	struct vlapic *lapic; /* its local APIC: &vm.pc.lapic[index] */
 
 	/* Scheduling (core/sched.c). The VM's lock guards state, wake_tsc,
 	 * halted, home and the hand-over between CPUs (on_cpu); rq_* belong
@@ -194,6 +195,20 @@ void vm_reset(struct vm *vm, const char *how);
 /* An interrupt for vCPU v of an unmodified VM is pending: in HLT, it runs
  * again; running on another CPU, it exits there to take it. */
 void vm_kick(struct vcpu *v);
+
+/* The device lock of an unmodified VM (vdev/vpc.h); inline, as every
+ * device exit passes here and one vCPU alone takes no lock. */
+static inline void vpc_lock(struct vm *vm)
+{
+	if (vm->nr_vcpus > 1)
+		spin_lock(&vm->dev_lock);
+}
+
+static inline void vpc_unlock(struct vm *vm)
+{
+	if (vm->nr_vcpus > 1)
+		spin_unlock(&vm->dev_lock);
+}
 
 /* Console input for an unmodified VM, queued on any CPU (false: full). */
 bool vm_input_queue(struct vm *vm, u8 byte);

@@ -35,8 +35,8 @@ struct vlapic {
 
 /* Power-on state of the APIC with this ID. */
 void vlapic_reset(struct vlapic *l, unsigned id);
-/* vCPU v's APIC. */
-#define vcpu_lapic(v) (&(v)->vm->pc.lapic[(v)->index])
+/* vCPU v's APIC (one load: the exit paths use it). */
+#define vcpu_lapic(v) ((v)->lapic)
 /* A 32-bit register access at offset off in vCPU v's APIC page. */
 u32 vlapic_read(struct vcpu *v, unsigned off);
 void vlapic_write(struct vcpu *v, unsigned off, u32 val);

@@ -79,7 +79,7 @@ void svm_hvm_inject(struct vcpu *v, struct vmcb *vmcb)
 	struct vlapic *l = vcpu_lapic(v);
 	int vector;
 
-	vpc_update(v, rdtsc());
+	vpc_update(v, l, rdtsc());
 	vmcb->vintr &= ~(VINTR_V_IRQ | VINTR_PRIO_MAX | VINTR_IGN_TPR);
 	vector = vlapic_pending(l);
 	if (vector < 0)

@@ -147,7 +147,7 @@ void vmx_hvm_inject(struct vcpu *v)
 	struct vlapic *l = vcpu_lapic(v);
 	int vector;
 
-	vpc_update(v, rdtsc());
+	vpc_update(v, l, rdtsc());
 	vector = vlapic_pending(l);
 	if (vector < 0) {
 		window(false);
