@@ -79,7 +79,7 @@ static void log_undelivered(struct vm *vm, const char *what)
 	       vm->cfg->name, what);
 }
 
-static void enter_wait_for_sipi(struct vcpu *t)
+void vlapic_wait_for_sipi(struct vcpu *t)
 {
 	vlapic_reset(vcpu_lapic(t), t->index);
 	t->wait_sipi = true;
@@ -94,7 +94,7 @@ static void init_signal(struct vcpu *t)
 		return;
 	}
 	if (__atomic_load_n(&t->state, __ATOMIC_SEQ_CST) == VCPU_STOPPED && !t->on_cpu) {
-		enter_wait_for_sipi(t);
+		vlapic_wait_for_sipi(t);
 		return;
 	}
 	t->init_pending = true;

@@ -31,8 +31,7 @@ bool vpc_before_run(struct vcpu *v)
 		vpc_lock(vm);
 		v->init_pending = false;
 		v->parked = false;
-		vlapic_reset(vcpu_lapic(v), v->index);
-		v->wait_sipi = true;
+		vlapic_wait_for_sipi(v);
 		vpc_unlock(vm);
 		sched_stop_self(v);
 		return false;

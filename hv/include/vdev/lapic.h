@@ -54,6 +54,8 @@ void vlapic_write_tsc_deadline(struct vcpu *v, u64 guest_tsc);
 
 /* vdev/lapic_ipi.c: an ICR write by vCPU v (low and high words). */
 void vlapic_send_ipi(struct vcpu *v, u32 icr_lo, u32 icr_hi);
+/* vCPU t (stopped) after an INIT: its APIC reset, waiting for a SIPI. */
+void vlapic_wait_for_sipi(struct vcpu *t);
 /* An interrupt message from the I/O APIC: vector to the APICs that dest
  * names (physical ID, or logical if `logical`); lowest priority picks one. */
 void vlapic_deliver(struct vm *vm, u8 dest, bool logical, bool lowest, u8 vector, bool level);
