@@ -4,6 +4,7 @@
 #include <core/console.h>
 #include <core/pmm.h>
 #include <core/restart.h>
+#include <core/sched_shared.h>
 #include <core/vm.h>
 #include <lib/string.h>
 
@@ -43,6 +44,7 @@ bool restart_begin(struct vm *vm)
 	vm->vcpu[0].state = VCPU_BLOCKED;
 	vm->vcpu[0].halted = false;
 	vm->vcpu[0].wake_tsc = rdtsc() + us_to_tsc(backoff_us) + 1;
+	sched_count_wakeup(); /* from stopped to waking: a look at all VMs must know */
 	return true;
 }
 

@@ -145,7 +145,9 @@ static bool stuck(struct vm *vm)
 	for (unsigned k = 0; k < vm->nr_vcpus; k++) {
 		const struct vcpu *v = &vm->vcpu[k];
 
-		running |= v->on_cpu || v->state == VCPU_RUNNABLE;
+		/* A deadline wakes it (a sleep, or a restart's back-off). */
+		running |= v->on_cpu || v->state == VCPU_RUNNABLE ||
+			   (v->state == VCPU_BLOCKED && v->wake_tsc);
 		blocked |= v->state == VCPU_BLOCKED;
 	}
 	spin_unlock(&vm->lock);
