@@ -66,6 +66,7 @@ class Abi:
     hypercalls: tuple[Hypercall, ...]
     errors: tuple[Constant, ...]
     exit_statuses: tuple[Constant, ...]
+    accesses: tuple[Constant, ...]
     exit_kinds: tuple[Named, ...]
     stats_fields: tuple[Named, ...]
 
@@ -157,6 +158,7 @@ def load(path: Path = SPEC) -> Abi:
         hypercalls=tuple(sorted(calls, key=lambda c: c.number)),
         errors=errors,
         exit_statuses=_constants(data, "exit_status"),
+        accesses=_constants(data, "access"),
         exit_kinds=_named(data, "exit_kind", UPPER),
         stats_fields=_named(data, "stats_field", IDENT),
     )

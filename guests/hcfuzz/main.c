@@ -6,7 +6,8 @@
  * window, console_write_max) and random ones; a tenth of them from CPL 3.
  * Calls that would end or stall the fuzzer itself are kept harmless
  * (vm_exit is not made, sleeps are short, buffers it owns point at a
- * scratch page, a started vCPU 1 runs a HLT loop). Checks: every result is a success or one of the ABI's
+ * scratch page, a started vCPU 1 runs a HLT loop, only that scratch page
+ * is ever made read-only). Checks: every result is a success or one of the ABI's
  * errors, every CPL-3 call is EPERM, and the hypercall statistics count
  * exactly the calls made. Prints "fuzz: N calls, ... per emulated second".
  *
@@ -74,6 +75,13 @@ static void tame(uint64_t nr, uint64_t a[4])
 			a[1] = (uint64_t)(uintptr_t)halter;
 			a[2] = (uint64_t)(uintptr_t)(halter_stack + sizeof(halter_stack));
 		}
+		break;
+	case HC_MEMORY_PROTECT:
+		/* Read-only only the scratch page, which only the hypervisor
+		 * writes: any other page may be the fuzzer's own data. */
+		if (a[2] == HV_ACCESS_READ &&
+		    !(a[0] == (uint64_t)(uintptr_t)scratch && a[1] == 4096))
+			a[2] = HV_ACCESS_WRITE;
 		break;
 	case HC_VM_STATS:
 		/* Not over our start info, page tables, event page or code. */

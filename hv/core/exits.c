@@ -6,6 +6,7 @@
 #include <core/console.h>
 #include <core/events.h>
 #include <core/exits.h>
+#include <core/nested_change.h>
 #include <core/sched.h>
 #include <core/vm.h>
 #include <hvkit/events.h>
@@ -310,6 +311,12 @@ void exit_nested_fault(struct vcpu *v, u64 gpa, bool write, u64 rip)
 	v->stats.exits_by_kind[EXIT_KIND_NESTED_FAULT]++;
 	if (v->hvm && gpa >= v->vm->mem_size) {
 		vpc_mmio(v, gpa, write); /* a device, or nothing, but never RAM */
+		return;
+	}
+	if (write && gpa < v->vm->mem_size && vm_page_write_protected(v->vm, gpa)) {
+		vm_fault(v->vm, "wrote guest-physical 0x%lx, which it made read-only "
+			 "(memory_protect), at rip 0x%lx", gpa, rip);
+		vm_code_dump(v, rip);
 		return;
 	}
 	vm_fault(v->vm, "%s guest-physical 0x%lx outside its memory (0x1000-0x%lx) at rip 0x%lx",

@@ -62,7 +62,7 @@ static unsigned place(const struct vcpu *v)
 	return best;
 }
 
-static void send_resched(unsigned cpu)
+void sched_send_ipi(unsigned cpu)
 {
 	this_cpu()->sched.ipis_sent++;
 	apic_send_ipi(cpus[cpu].apic_id, APIC_RESCHED_VECTOR);
@@ -75,7 +75,7 @@ static void wake_cpu(unsigned cpu)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (rq(cpu)->idle && cpu != this_cpu()->id)
-		send_resched(cpu);
+		sched_send_ipi(cpu);
 }
 
 volatile u64 sched_wakeups;
@@ -133,7 +133,7 @@ static int wake_locked(struct vcpu *v, bool halted_only, bool exit)
 		return (int)v->home;
 	}
 	if (exit && v->on_cpu && v->state == VCPU_RUNNABLE && v->home != this_cpu()->id)
-		send_resched(v->home); /* running elsewhere: an exit there delivers it */
+		sched_send_ipi(v->home); /* running elsewhere: an exit there delivers it */
 	return -1;
 }
 
@@ -206,7 +206,7 @@ void sched_stop(struct vm *vm)
 		v->leave = true;
 		if (v->on_cpu) {
 			if (v->home != me)
-				send_resched(v->home); /* its CPU ends it at the exit */
+				sched_send_ipi(v->home); /* its CPU ends it at the exit */
 		} else if (blocked) {
 			v->halted = false;
 			v->wake_tsc = 0;

@@ -118,13 +118,14 @@ static void vcpu_table(void)
 
 static void cpu_table(void)
 {
-	printk("hv: %-4s %8s %8s %8s %8s %8s %8s\n", "cpu", "busy-ms", "idle-ms", "runs",
-	       "wakes", "ipi-out", "ipi-in");
+	printk("hv: %-4s %8s %8s %8s %8s %8s %8s %8s\n", "cpu", "busy-ms", "idle-ms", "runs",
+	       "wakes", "ipi-out", "ipi-in", "flushes");
 	for (unsigned c = 0; c < nr_cpus; c++) {
 		const struct sched_cpu *q = &cpus[c].sched;
 
-		printk("hv: %-4u %8lu %8lu %8lu %8lu %8lu %8lu\n", c, tsc_ms(q->busy_tsc),
-		       tsc_ms(q->idle_tsc), q->runs, q->wakes_sent, q->ipis_sent, cpus[c].ipis);
+		printk("hv: %-4u %8lu %8lu %8lu %8lu %8lu %8lu %8lu\n", c, tsc_ms(q->busy_tsc),
+		       tsc_ms(q->idle_tsc), q->runs, q->wakes_sent, q->ipis_sent, cpus[c].ipis,
+		       q->shootdowns);
 	}
 }
 

@@ -197,6 +197,14 @@ int vm_boot(struct vm *vm)
 		vm->line_len = 0;
 		return hvm_boot(vm);
 	}
+	/* A new life has every right memory_protect took away (the tables
+	 * exist: this allocates nothing). */
+	if (vm->write_protected) {
+		vm->write_protected = false;
+		if (vendor->nested_map(vm, VM_START_INFO_GPA, vm->mem_hpa + VM_START_INFO_GPA,
+				       vm->mem_size - VM_START_INFO_GPA))
+			return -1;
+	}
 	si = write_start_info(vm);
 	build_guest_page_tables(vm);
 	events_reset(vm);

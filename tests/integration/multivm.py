@@ -46,12 +46,13 @@ class CpuRow:
     wakes: int          # VMs it woke onto other CPUs
     ipis_out: int
     ipis_in: int
+    flushes: int        # nested-table changes it made other CPUs see
 
 
 def cpu_table(text: str) -> dict[int, CpuRow]:
     """The per-CPU table after the VM statistics."""
     rows = {}
-    for m in re.finditer(r"^hv: (\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$", text,
+    for m in re.finditer(r"^hv: (\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$", text,
                          re.MULTILINE):
         rows[int(m.group(1))] = CpuRow(*map(int, m.groups()[1:]))
     assert rows, "no per-CPU table in the log"

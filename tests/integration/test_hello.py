@@ -34,7 +34,7 @@ def test_hello_prints_through_hypercall_and_exits_cleanly(console_of, machine):
     con.expect(VENDOR_LINE[machines.get(machine).vendor])
     m = con.expect(r"^\[hello\] Hello from hello! hypercall ABI (\d+)\.(\d+), 2048 KiB "
                    r"of memory, cmdline 'greeting=world'$")
-    assert (int(m.group(1)), int(m.group(2))) == (1, 3)
+    assert (int(m.group(1)), int(m.group(2))) == (1, 4)
     con.expect(r"^hv: vm hello: exited with code 0$")
     assert con.wait_end() == 0
     # console_write went through hypercall exits, not the emulated UART port.
@@ -50,7 +50,7 @@ def test_readme_run_command(tmp_path):
     out = r.stdout.splitlines()
     assert any(l.startswith("Running: $ qemu-system-x86_64 -accel tcg -cpu EPYC,+svm,+npt")
                and "-kernel build/configs/default/hv.mb" in l for l in out)
-    assert "[hello] Hello from hello! hypercall ABI 1.3, 2048 KiB of memory, cmdline 'greeting=world'" in out
+    assert "[hello] Hello from hello! hypercall ABI 1.4, 2048 KiB of memory, cmdline 'greeting=world'" in out
     assert "[ping] PASS pingpong: 1000 messages of 240 bytes, every byte checked both ways" in out
     assert "hv: vm crashy: restarting (2 of at most 3) in 2 ms" in out
     assert "[crashy] boot 3: running normally after 2 restarts, memory of boot 1 gone" in out

@@ -18,7 +18,7 @@ def test_32_vms_boot_and_their_nested_tables_are_disjoint(console_of, machine):
     assert con.wait_end() == 0
     names = [f"vm{i:02d}" for i in range(32)]
     for i, name in enumerate(names):
-        assert f"[{name}] Hello from {name}! hypercall ABI 1.3, 2048 KiB of memory, cmdline 'n={i}'" in con.text
+        assert f"[{name}] Hello from {name}! hypercall ABI 1.4, 2048 KiB of memory, cmdline 'n={i}'" in con.text
     assert all(v == "exit code 0" for v in report(con.text).values())
 
     a = audit(con.text)

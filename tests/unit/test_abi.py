@@ -65,7 +65,7 @@ def bad_spec(tmp_path, edit):
 
 
 @pytest.mark.parametrize("edit,message", [
-    (lambda t: t.replace("number = 3", "number = 7"), "hypercall numbers must be 0..11 with no gaps"),
+    (lambda t: t.replace("number = 3", "number = 7"), "hypercall numbers must be 0..12 with no gaps"),
     (lambda t: t.replace('errors = ["EFAULT", "EINVAL"]', 'errors = ["EOOPS"]'), "'EOOPS' is not a defined error"),
     (lambda t: t.replace('signature = "HVKitHVKitHV"', 'signature = "short"'), "abi.signature: must be 12 ASCII characters"),
     (lambda t: t.replace('name = "yield"', 'name = "yield-now"'), "'yield-now' is not a C identifier"),

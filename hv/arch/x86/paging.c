@@ -35,6 +35,22 @@ int pt_map_range(u64 *root, u64 va, u64 pa, u64 size, const struct pt_format *fm
 	return 0;
 }
 
+u64 *pt_leaf(u64 root, u64 va, const struct pt_format *fmt)
+{
+	u64 table = root;
+
+	if (!table)
+		return NULL;
+	for (int shift = 39; shift > 12; shift -= 9) {
+		u64 e = ((u64 *)phys_to_virt(table))[(va >> shift) & 511];
+
+		if (!(e & fmt->present))
+			return NULL;
+		table = e & PTE_ADDR_MASK;
+	}
+	return (u64 *)phys_to_virt(table) + ((va >> 12) & 511);
+}
+
 static void walk_level(u64 table, int shift, u64 va, const struct pt_format *fmt,
 		       struct pt_visitor *w)
 {

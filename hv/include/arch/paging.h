@@ -11,6 +11,7 @@ struct pt_format {
 	u64 table_flags; /* bits of an entry that points to a next-level table */
 	u64 leaf_flags;  /* bits of a 4 KiB leaf entry */
 	u64 present;     /* an entry with any of these bits is in use */
+	u64 write;       /* the bit of a leaf that allows writes */
 };
 
 /*
@@ -21,6 +22,9 @@ int pt_map_4k(u64 *root, u64 va, u64 pa, const struct pt_format *fmt);
 
 /* Maps [va, va + size) to [pa, pa + size), page by page. */
 int pt_map_range(u64 *root, u64 va, u64 pa, u64 size, const struct pt_format *fmt);
+
+/* The 4 KiB leaf entry that maps va under root; NULL when none does. */
+u64 *pt_leaf(u64 root, u64 va, const struct pt_format *fmt);
 
 /* Visits every table page (table()) and every 4 KiB leaf (leaf()) under root. */
 struct pt_visitor {

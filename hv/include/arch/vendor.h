@@ -81,6 +81,9 @@ struct vendor_ops {
 	void (*set_tsc_offset)(struct vcpu *v, u64 offset);
 	/* What a software walk of the guest's page tables needs. */
 	void (*get_paging)(struct vcpu *v, struct guest_paging *p);
+	/* Takes the host interrupts pending here, from an exit handler (where
+	 * they are held: GIF = 0 on SVM, IF = 0 on VMX). */
+	void (*take_host_events)(void);
 	/* The guest's current privilege level, 0-3. */
 	unsigned (*cpl)(struct vcpu *v);
 	/* State this backend's control block does not switch, so that

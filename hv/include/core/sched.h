@@ -36,6 +36,7 @@ struct sched_cpu {
 	u64 ticks_seen;
 	/* Statistics, each CPU its own (core/stats.c prints them). */
 	u64 busy_tsc, idle_tsc, runs, wakes_sent, ipis_sent;
+	u64 shootdowns;         /* nested-table changes sent to other CPUs */
 };
 
 /* Runs VMs: on the boot CPU until every VM has stopped, on the others
@@ -67,5 +68,7 @@ bool sched_start_vcpu(struct vcpu *v, const struct vcpu_start *start);
 void sched_interrupt(struct vcpu *v);
 /* TSC ticks the running vCPU has run since it was last entered. */
 u64 sched_running_for(void);
+/* Makes CPU cpu look at its queue, or exit the guest it runs, by IPI. */
+void sched_send_ipi(unsigned cpu);
 
 #endif

@@ -135,6 +135,7 @@ struct vm {
 	u64 mem_hpa;         /* host-physical base of its memory */
 	u64 mem_size;
 	u64 nested_root;     /* host-physical nested page table root */
+	bool write_protected; /* memory_protect made some of it read-only */
 	u64 hypercall_page;  /* guest-physical, 0 until the guest asks */
 	const struct boot_module *module; /* its image, kept for restarts */
 	u32 boot_count;

@@ -12,6 +12,7 @@ const struct pt_format svm_npt_format = {
 	.table_flags = PTE_P | PTE_W | PTE_U,
 	.leaf_flags = PTE_P | PTE_W | PTE_U,
 	.present = PTE_P,
+	.write = PTE_W,
 };
 
 int svm_nested_map(struct vm *vm, u64 gpa, u64 hpa, u64 size)

@@ -232,6 +232,7 @@ const struct vendor_ops svm_ops = {
 	.get_cr0 = svm_get_cr0,
 	.set_tsc_offset = svm_set_tsc_offset,
 	.get_paging = svm_get_paging,
+	.take_host_events = svm_take_host_events,
 	.cpl = svm_cpl,
 	/* DR6 and the MSRs are the VMCB's. So is CR2 by the APM, but Bochs 2.7
 	 * neither loads nor saves it; switching the register itself is right

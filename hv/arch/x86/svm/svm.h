@@ -26,6 +26,7 @@ u64 svm_get_efer(struct vcpu *v);
 void svm_set_efer(struct vcpu *v, u64 efer);
 u64 svm_get_cr4(struct vcpu *v);
 unsigned svm_cpl(struct vcpu *v);
+void svm_take_host_events(void);
 
 /* svm_insn.c: RIP past intercepted instructions, single-step traps,
  * reflected exceptions, CR4 writes. */

@@ -107,7 +107,7 @@ static void handle_unexpected(struct vcpu *v, struct vmcb *vmcb)
 
 /* Take the host's pending interrupt or NMI: IF is already 1 (see
  * svm_vcpu_run), so open GIF for one instruction. */
-static void take_host_event(void)
+void svm_take_host_events(void)
 {
 	asm volatile("stgi; nop; clgi" ::: "memory");
 }
@@ -159,14 +159,14 @@ static void svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 		exit_triple_fault(v, vmcb->rip);
 		break;
 	case SVM_EXIT_INTR:
-		take_host_event();
+		svm_take_host_events();
 		exit_interrupt(v);
 		break;
 	case SVM_EXIT_VINTR:
 		exit_other(v);   /* the window is open: svm_hvm_inject injects */
 		break;
 	case SVM_EXIT_NMI:
-		take_host_event(); /* the host's NMI handler runs now */
+		svm_take_host_events(); /* the host's NMI handler runs now */
 		exit_nmi(v);
 		break;
 	case SVM_EXIT_INVD:

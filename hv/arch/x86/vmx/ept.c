@@ -8,6 +8,7 @@ const struct pt_format vmx_ept_format = {
 	.table_flags = EPT_READ | EPT_WRITE | EPT_EXECUTE,
 	.leaf_flags = EPT_READ | EPT_WRITE | EPT_EXECUTE | EPT_MEMTYPE_WB,
 	.present = EPT_READ | EPT_WRITE | EPT_EXECUTE,
+	.write = EPT_WRITE,
 };
 
 int vmx_nested_map(struct vm *vm, u64 gpa, u64 hpa, u64 size)

@@ -351,6 +351,7 @@ const struct vendor_ops vmx_ops = {
 	.get_cr0 = vmx_get_cr0,
 	.set_tsc_offset = vmx_set_tsc_offset,
 	.get_paging = vmx_get_paging,
+	.take_host_events = vmx_take_host_events,
 	.cpl = vmx_cpl,
 	.soft_state = SOFT_STATE_CR2 | SOFT_STATE_DR6 | SOFT_STATE_SYSCALL_MSRS,
 	.hypercall_insn = vmcall_insn,

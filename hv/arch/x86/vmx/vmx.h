@@ -36,6 +36,11 @@ u64 vmx_get_cr4(struct vcpu *v);
 u64 vmx_get_cr0(struct vcpu *v);
 void vmx_set_tsc_offset(struct vcpu *v, u64 offset);
 unsigned vmx_cpl(struct vcpu *v);
+/* IF = 0 in exit handlers: open it for one instruction. */
+static inline void vmx_take_host_events(void)
+{
+	asm volatile("sti; nop; cli" ::: "memory");
+}
 void vmx_get_paging(struct vcpu *v, struct guest_paging *p);
 
 /* vmx_hvm.c: unmodified VMs' boot state, CR0 and interrupt delivery. */

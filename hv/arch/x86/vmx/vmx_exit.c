@@ -193,7 +193,7 @@ static void vmx_handle_exit(struct vcpu *v, u32 reason)
 		__attribute__((fallthrough));
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
 		/* Take the host interrupt (the timer) through the host IDT. */
-		asm volatile("sti; nop; cli" ::: "memory");
+		vmx_take_host_events();
 		exit_interrupt(v);
 		break;
 	case VMX_EXIT_INVD:
